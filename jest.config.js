@@ -1,0 +1,31 @@
+// One Jest run, two projects: `unit` (*.spec.ts, no infrastructure) and `integration`
+// (*.int-spec.ts, real Kafka + Postgres started once by the global setup). Libs resolve to
+// their sources so tests never depend on a build.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const swcrc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
+delete swcrc.$schema;
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { ...swcrc, swcrc: false }] };
+const moduleNameMapper = { '^@pollcast/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' };
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform,
+  moduleNameMapper,
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.data/', '<rootDir>/.cache/'],
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/*/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs,tools}/*/src/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/tools/dev/jest/integration-setup.ts',
+      globalTeardown: '<rootDir>/tools/dev/jest/integration-teardown.ts',
+      testTimeout: 120000,
+    },
+  ],
+};
