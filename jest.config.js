@@ -7,7 +7,10 @@ const path = require('node:path');
 const swcrc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
 delete swcrc.$schema;
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { ...swcrc, swcrc: false }] };
-const moduleNameMapper = { '^@pollcast/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' };
+const moduleNameMapper = {
+  '^@pollcast/(maximizer-sim|webhook-sink|dev)$': '<rootDir>/tools/$1/src/index.ts',
+  '^@pollcast/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+};
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
