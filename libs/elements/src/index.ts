@@ -1,1 +1,29 @@
-export {};
+export * from './types';
+export {
+  callWithTokenRefresh,
+  ElementRequestError,
+  isProviderError,
+  kindForStatus,
+  parseRetryAfter,
+  ProviderError,
+  redactSecrets,
+  type AccessTokenProvider,
+  type ProviderErrorDetails,
+  type ProviderErrorKind,
+} from './errors';
+export { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http';
+export {
+  ceqlConditions,
+  CeqlSyntaxError,
+  parseCeqlFields,
+  parseCeqlOrderBy,
+  parseCeqlWhere,
+  type CeqlComparisonOperator,
+  type CeqlExpression,
+  type CeqlOrderField,
+  type CeqlValue,
+  type ParsedWhere,
+} from './ceql/ceql';
+export { lenientPercentDecode, parseHubUrl, type ParsedHubUrl } from './hub-url';
+export { closeElements, getElement, listElements, requireElement, UnknownElementError } from './catalog';
+export * from './maximizer';

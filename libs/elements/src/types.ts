@@ -1,0 +1,113 @@
+// The contract every element implements. One element = one folder under src/ exporting an
+// ElementAdapter; the catalog (catalog.ts) is the only place that lists them.
+
+/** Instance configuration as the platform stores it (Open Connectors sends strings, booleans, objects). */
+export type ElementConfiguration = Readonly<Record<string, unknown>>;
+
+export interface ConfigKeyDefinition {
+  readonly key: string;
+  readonly description: string;
+  /** Secret values are masked in responses and redacted from logs. */
+  readonly secret: boolean;
+  readonly required: boolean;
+  readonly defaultValue?: string;
+}
+
+/**
+ * Seed spelling (`updatedAtField` …). The rest of the Open Connectors docs spell the same keys
+ * `updatedDateField` …; config-schema accepts both, we emit the seed's.
+ */
+export type DefaultDatesConfiguration = {
+  readonly updatedAtField: string;
+  readonly updatedAtFormat: string;
+  readonly createdAtField?: string;
+  readonly createdAtFormat?: string;
+};
+
+/** A resource's default poller configuration, as raw JSON in the seed's shape. A type alias (not an
+ * interface) so it is assignable to `Record<string, unknown>`. */
+export type DefaultPollerConfig = {
+  readonly url: string;
+  readonly idField: string;
+  readonly datesConfiguration: DefaultDatesConfiguration;
+};
+
+export interface ResourceDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly defaultPollerConfig: DefaultPollerConfig;
+}
+
+export interface ElementDefinition {
+  readonly key: string;
+  readonly name: string;
+  readonly hub: string;
+  readonly authentication: { readonly type: 'oauth2' };
+  readonly configKeys: readonly ConfigKeyDefinition[];
+  /** Defaults applied under the instance's configuration (string values, Open Connectors style). */
+  readonly configDefaults: Readonly<Record<string, string>>;
+  readonly defaultRefreshIntervalMinutes: number;
+  readonly resources: Readonly<Record<string, ResourceDefinition>>;
+}
+
+export interface OAuthTokens {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  /** When the access token stops working (computed from `expires_in` at receipt). */
+  readonly expiresAt: Date;
+}
+
+export interface HubRequest {
+  /** Instance configuration: supplies the provider base URL and element-specific settings. */
+  readonly configuration: ElementConfiguration;
+  readonly accessToken: string;
+  /** Rendered poller URL, e.g. `/hubs/crm/contacts?where=LastModifyDate>'2019-01-15T11:54:00-05:00'`. */
+  readonly url: string;
+  /** Records per page; wins over a `pageSize` query parameter in the URL. */
+  readonly pageSize?: number;
+  /** `nextPageToken` of the previous page; omit for the first page. */
+  readonly pageToken?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface HubResponse {
+  /** Provider records, exactly as the provider returned them. */
+  readonly records: Record<string, unknown>[];
+  /** Present when more records follow; pass it back unchanged with the same URL. */
+  readonly nextPageToken?: string;
+  /** Things we tolerated or ignored (trailing garbage, unknown parameters, clamped page size…). */
+  readonly warnings: string[];
+}
+
+/** The provider call a hub request turns into, without performing it (validation, debugging, tests). */
+export interface HubRequestPlan {
+  readonly resource: string;
+  readonly method: 'POST' | 'GET';
+  /** Path relative to the provider base URL. */
+  readonly path: string;
+  readonly body: unknown;
+  readonly warnings: string[];
+}
+
+export interface HubRequestPlanInput {
+  readonly url: string;
+  readonly pageSize?: number;
+  readonly pageToken?: string;
+}
+
+export interface ElementAdapter extends ElementDefinition {
+  /** Where to send the user to grant access. `state` defaults to the element key (as Open Connectors does). */
+  authorizeUrl(configuration: ElementConfiguration, state?: string): string;
+  exchangeCode(configuration: ElementConfiguration, code: string, signal?: AbortSignal): Promise<OAuthTokens>;
+  refreshTokens(
+    configuration: ElementConfiguration,
+    refreshToken: string,
+    signal?: AbortSignal,
+  ): Promise<OAuthTokens>;
+  /** Pure: parse and translate a hub URL. Throws ElementRequestError for bad URLs / queries. */
+  planHubRequest(input: HubRequestPlanInput): HubRequestPlan;
+  /** One page of a hub request against the provider. Throws ProviderError (see errors.ts). */
+  executeHubRequest(request: HubRequest): Promise<HubResponse>;
+  /** Closes keep-alive connections. The adapter stays usable (connections are reopened on demand). */
+  close(): Promise<void>;
+}
