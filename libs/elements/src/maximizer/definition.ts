@@ -1,5 +1,6 @@
 // Maximizer's catalog entry: configuration keys, defaults and the pollable hub resources with the
 // Octopus entity behind each. Pure data; the adapter (adapter.ts) adds behaviour.
+import { deepFreeze } from '../deep-freeze';
 import type {
   ConfigKeyDefinition,
   DefaultPollerConfig,
@@ -54,7 +55,7 @@ function resource(
   };
 }
 
-export const MAXIMIZER_RESOURCES: Readonly<Record<string, MaximizerResource>> = {
+export const MAXIMIZER_RESOURCES: Readonly<Record<string, MaximizerResource>> = deepFreeze({
   contacts: resource('contacts', 'Address book entries of type Contact', 'AbEntry', {
     Type: { $EQ: 'Contact' },
   }),
@@ -68,12 +69,12 @@ export const MAXIMIZER_RESOURCES: Readonly<Record<string, MaximizerResource>> = 
     undefined,
   ),
   opportunities: resource('opportunities', 'Sales opportunities', 'Opportunity', undefined),
-};
+});
 
 export const MAXIMIZER_DEFAULT_DATACENTER = 'caw';
 export const MAXIMIZER_DEFAULT_REFRESH_INTERVAL_MINUTES = 15;
 
-export const MAXIMIZER_CONFIG_KEYS: readonly ConfigKeyDefinition[] = [
+export const MAXIMIZER_CONFIG_KEYS: readonly ConfigKeyDefinition[] = deepFreeze([
   {
     key: 'oauth.api.key',
     description: 'Client ID of the app registered with Maximizer (the Key Name noted in API Provider Setup).',
@@ -114,13 +115,13 @@ export const MAXIMIZER_CONFIG_KEYS: readonly ConfigKeyDefinition[] = [
     secret: false,
     required: false,
   },
-];
+]);
 
 const defaultPollerConfiguration = Object.fromEntries(
   Object.entries(MAXIMIZER_RESOURCES).map(([name, definition]) => [name, definition.defaultPollerConfig]),
 );
 
-export const MAXIMIZER_DEFINITION: ElementDefinition = {
+export const MAXIMIZER_DEFINITION: ElementDefinition = deepFreeze({
   key: MAXIMIZER_KEY,
   name: 'Maximizer',
   hub: MAXIMIZER_HUB,
@@ -135,4 +136,4 @@ export const MAXIMIZER_DEFINITION: ElementDefinition = {
   },
   defaultRefreshIntervalMinutes: MAXIMIZER_DEFAULT_REFRESH_INTERVAL_MINUTES,
   resources: MAXIMIZER_RESOURCES,
-};
+});
