@@ -26,3 +26,5 @@ export { OctopusError, RecordNotFoundError } from './query';
 export { ENTITY_NAMES, AB_ENTRY_TYPES } from './entities';
 export type { EntityName, AbEntryType, FieldValue } from './entities';
 export type { SeedOptions, SeedResult, SeedMix, SeedKind } from './seed';
+export { SimulatorClient } from './sim-client';
+export type { HttpResult } from './sim-client';
