@@ -52,17 +52,20 @@ export function isReservedKey(key: string): boolean {
 }
 
 /** `polling`, `webhook` or Open Connectors' other spelling `webhooks`, any case; unset → undefined. */
-export const vendorTypeSchema = z.unknown().transform((value, ctx): EventVendorType | undefined => {
-  if (value === undefined || value === null || value === '') return undefined;
-  const word = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
-  if (word === 'polling') return 'polling';
-  if (word === 'webhook' || word === 'webhooks') return 'webhook';
-  ctx.addIssue({
-    code: 'custom',
-    message: `must be "polling" or "webhook" ("webhooks"), got ${describeValue(value)}`,
-  });
-  return z.NEVER;
-});
+export const vendorTypeSchema = z
+  .unknown()
+  .transform((value, ctx): EventVendorType | undefined => {
+    if (value === undefined || value === null || value === '') return undefined;
+    const word = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+    if (word === 'polling') return 'polling';
+    if (word === 'webhook' || word === 'webhooks') return 'webhook';
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be "polling" or "webhook" ("webhooks"), got ${describeValue(value)}`,
+    });
+    return z.NEVER;
+  })
+  .optional();
 
 export interface ParsedConfiguration {
   oauth: OAuthConfig;

@@ -35,59 +35,68 @@ function withoutUnknownKeys<Shape extends z.ZodRawShape>(shape: Shape, what: str
 }
 
 /** A date pattern is kept verbatim: in SimpleDateFormat a blank is a literal, not noise. */
-const dateFormatSchema = z.unknown().transform((value, ctx): string | undefined => {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value === '') {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be a non-empty date format string, got ${describeValue(value)}`,
-    });
-    return z.NEVER;
-  }
-  const problem = dateFormatProblem(value);
-  if (problem !== undefined) {
-    ctx.addIssue({ code: 'custom', message: problem });
-    return z.NEVER;
-  }
-  return value;
-});
+const dateFormatSchema = z
+  .unknown()
+  .transform((value, ctx): string | undefined => {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string' || value === '') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a non-empty date format string, got ${describeValue(value)}`,
+      });
+      return z.NEVER;
+    }
+    const problem = dateFormatProblem(value);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return value;
+  })
+  .optional();
 
-const zoneSchema = z.unknown().transform((value, ctx): string | undefined => {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || value.trim() === '') {
-    ctx.addIssue({ code: 'custom', message: `must be a time zone string, got ${describeValue(value)}` });
-    return z.NEVER;
-  }
-  const zone = value.trim();
-  const problem = zoneProblem(zone);
-  if (problem !== undefined) {
-    ctx.addIssue({ code: 'custom', message: problem });
-    return z.NEVER;
-  }
-  return zone;
-});
+const zoneSchema = z
+  .unknown()
+  .transform((value, ctx): string | undefined => {
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string' || value.trim() === '') {
+      ctx.addIssue({ code: 'custom', message: `must be a time zone string, got ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    const zone = value.trim();
+    const problem = zoneProblem(zone);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return zone;
+  })
+  .optional();
 
 /**
  * A hub path (`/hubs/crm/contacts?where=…`) with `${…}` date placeholders, kept verbatim: text after
  * the query (the seed's trailing blank and stray `"`) is the element layer's to cope with; only the
  * placeholders must be well-formed. Absolute URLs are refused: polling goes through the element.
  */
-const urlTemplateSchema = z.unknown().transform((value, ctx): string | undefined => {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !value.trimStart().startsWith('/')) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be a hub path starting with "/", e.g. "/hubs/crm/contacts?where=LastModifyDate>'\${gmtDate:yyyy-MM-dd'T'HH:mm:ssXXX}'", got ${describeValue(value)}`,
-    });
-    return z.NEVER;
-  }
-  const problem = urlTemplateProblem(value);
-  if (problem !== undefined) {
-    ctx.addIssue({ code: 'custom', message: problem });
-    return z.NEVER;
-  }
-  return value;
-});
+const urlTemplateSchema = z
+  .unknown()
+  .transform((value, ctx): string | undefined => {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string' || !value.trimStart().startsWith('/')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a hub path starting with "/", e.g. "/hubs/crm/contacts?where=LastModifyDate>'\${gmtDate:yyyy-MM-dd'T'HH:mm:ssXXX}'", got ${describeValue(value)}`,
+      });
+      return z.NEVER;
+    }
+    const problem = urlTemplateProblem(value);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return value;
+  })
+  .optional();
 
 type DateKind = 'updated' | 'created';
 type DatePart = 'Field' | 'Format' | 'Timezone';
