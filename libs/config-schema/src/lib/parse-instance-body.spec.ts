@@ -653,11 +653,17 @@ describe('parseInstanceBody: errors carry the exact path as written', () => {
 });
 
 describe('parseInstanceBody: replace and patch', () => {
-  const current = parseOk(
-    withContacts(contactsConfig, { 'oauth.api.secret': 'stored-secret', 'maximizer.alias': 'acme' }),
-  );
-  const patch: ParseInstanceBodyOptions = { resolveElement: resolveFakeElement, mode: 'patch', current };
-  const replace: ParseInstanceBodyOptions = { resolveElement: resolveFakeElement, mode: 'replace', current };
+  // Built in beforeAll, not at collection time, so a failure shows as a failed test.
+  let current: CanonicalInstanceConfig;
+  let patch: ParseInstanceBodyOptions;
+  let replace: ParseInstanceBodyOptions;
+  beforeAll(() => {
+    current = parseOk(
+      withContacts(contactsConfig, { 'oauth.api.secret': 'stored-secret', 'maximizer.alias': 'acme' }),
+    );
+    patch = { resolveElement: resolveFakeElement, mode: 'patch', current };
+    replace = { resolveElement: resolveFakeElement, mode: 'replace', current };
+  });
 
   it('patch merges configuration keys, null removes one, other fields keep their values', () => {
     const config = parseOk(
