@@ -1,10 +1,19 @@
 // The element catalog: the one place that lists elements. Adding an element = a new folder
 // exporting a factory, plus one line here.
+import type { HttpTimeouts } from './http';
 import { createMaximizerAdapter } from './maximizer';
 import type { ElementAdapter } from './types';
 
-const ELEMENT_FACTORIES: Readonly<Record<string, () => ElementAdapter>> = {
-  maximizer: () => createMaximizerAdapter(),
+/** What every element factory accepts. */
+export interface ElementAdapterOptions {
+  /** Defaults: connect 5 s, total 30 s. */
+  readonly timeouts?: Partial<HttpTimeouts>;
+  /** Clock for token expiry and Retry-After dates (tests). */
+  readonly now?: () => number;
+}
+
+const ELEMENT_FACTORIES: Readonly<Record<string, (options: ElementAdapterOptions) => ElementAdapter>> = {
+  maximizer: (options) => createMaximizerAdapter(options),
 };
 
 // Shared instances: each holds keep-alive pools, so one per process, created on first use.
@@ -16,9 +25,19 @@ export function getElement(key: string): ElementAdapter | undefined {
   if (existing !== undefined) return existing;
   const factory = Object.hasOwn(ELEMENT_FACTORIES, key) ? ELEMENT_FACTORIES[key] : undefined;
   if (factory === undefined) return undefined;
-  const adapter = factory();
+  const adapter = factory({});
   sharedAdapters.set(key, adapter);
   return adapter;
+}
+
+/**
+ * A private instance with its own connections and options (e.g. other timeouts). The caller owns
+ * it and closes it. Throws UnknownElementError.
+ */
+export function createElement(key: string, options: ElementAdapterOptions = {}): ElementAdapter {
+  const factory = Object.hasOwn(ELEMENT_FACTORIES, key) ? ELEMENT_FACTORIES[key] : undefined;
+  if (factory === undefined) throw new UnknownElementError(key);
+  return factory(options);
 }
 
 export class UnknownElementError extends Error {

@@ -25,5 +25,13 @@ export {
   type ParsedWhere,
 } from './ceql/ceql';
 export { lenientPercentDecode, parseHubUrl, type ParsedHubUrl } from './hub-url';
-export { closeElements, getElement, listElements, requireElement, UnknownElementError } from './catalog';
+export {
+  closeElements,
+  createElement,
+  getElement,
+  listElements,
+  requireElement,
+  UnknownElementError,
+  type ElementAdapterOptions,
+} from './catalog';
 export * from './maximizer';

@@ -42,6 +42,7 @@ export const MAXIMIZER_MAX_PAGE_SIZE = 1000;
 const KNOWN_PARAMETERS = new Set(['where', 'fields', 'orderBy', 'pageSize', 'page', 'nextPage']);
 
 export interface MaximizerAdapterOptions {
+  /** Defaults: connect 5 s, total 30 s. */
   readonly timeouts?: Partial<HttpTimeouts>;
   /** Clock for token expiry and Retry-After dates (tests). */
   readonly now?: () => number;

@@ -1,4 +1,4 @@
-import { getElement, listElements, requireElement, UnknownElementError } from '../catalog';
+import { createElement, getElement, listElements, requireElement, UnknownElementError } from '../catalog';
 import { ElementRequestError } from '../errors';
 import { maximizerAuthorizeUrl, maximizerBaseUrl } from './adapter';
 
@@ -128,5 +128,15 @@ describe('catalog data', () => {
   it('is frozen so no caller can change another caller’s defaults', () => {
     const contacts = requireElement('maximizer').resources['contacts'];
     expect(Object.isFrozen(contacts?.defaultPollerConfig.datesConfiguration)).toBe(true);
+  });
+});
+
+describe('createElement', () => {
+  it('makes private instances and rejects unknown keys', async () => {
+    const own = createElement('maximizer', { timeouts: { requestTimeoutMs: 1000 } });
+    expect(own).not.toBe(requireElement('maximizer'));
+    expect(own.key).toBe('maximizer');
+    await own.close();
+    expect(() => createElement('nope')).toThrow(/Unknown element 'nope'; known elements: maximizer/);
   });
 });
