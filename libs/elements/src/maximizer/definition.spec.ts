@@ -48,14 +48,8 @@ describe('the maximizer catalog entry', () => {
     }
   });
 
-  it('defaults the data center, refresh interval and poller configuration (as a JSON string)', () => {
-    expect(element.configDefaults['maximizer.datacenter']).toBe('caw');
-    expect(element.configDefaults['event.poller.refresh_interval']).toBe('15');
-    const pollerDefaults = JSON.parse(element.configDefaults['event.poller.configuration'] ?? '{}') as Record<
-      string,
-      unknown
-    >;
-    expect(pollerDefaults['opportunities']).toEqual(element.resources['opportunities']?.defaultPollerConfig);
+  it('defaults only element keys (the data center)', () => {
+    expect(element.configDefaults).toEqual({ 'maximizer.datacenter': 'caw' });
   });
 
   it('declares its configuration keys, with only the client secret secret', () => {

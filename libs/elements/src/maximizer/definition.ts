@@ -117,23 +117,15 @@ export const MAXIMIZER_CONFIG_KEYS: readonly ConfigKeyDefinition[] = deepFreeze(
   },
 ]);
 
-const defaultPollerConfiguration = Object.fromEntries(
-  Object.entries(MAXIMIZER_RESOURCES).map(([name, definition]) => [name, definition.defaultPollerConfig]),
-);
-
 export const MAXIMIZER_DEFINITION: ElementDefinition = deepFreeze({
   key: MAXIMIZER_KEY,
   name: 'Maximizer',
   hub: MAXIMIZER_HUB,
   authentication: { type: 'oauth2' },
   configKeys: MAXIMIZER_CONFIG_KEYS,
-  configDefaults: {
-    'maximizer.datacenter': MAXIMIZER_DEFAULT_DATACENTER,
-    'event.vendor.type': 'polling',
-    'event.poller.refresh_interval': String(MAXIMIZER_DEFAULT_REFRESH_INTERVAL_MINUTES),
-    // Open Connectors stores an element's default poller configuration as a JSON string.
-    'event.poller.configuration': JSON.stringify(defaultPollerConfiguration),
-  },
+  // Element keys only: event.* settings have their own fields (defaultRefreshIntervalMinutes,
+  // resources[…].defaultPollerConfig), and config-schema merges these into the element's config.
+  configDefaults: { 'maximizer.datacenter': MAXIMIZER_DEFAULT_DATACENTER },
   defaultRefreshIntervalMinutes: MAXIMIZER_DEFAULT_REFRESH_INTERVAL_MINUTES,
   resources: MAXIMIZER_RESOURCES,
 });
