@@ -21,9 +21,8 @@ export function dateFormatProblem(format: string): string | undefined {
 }
 
 export function zoneProblem(zone: string): string | undefined {
-  return problemOf(() => resolveZone(zone), `time zone ${JSON.stringify(zone)}`, zone, [
-    'use GMT/UTC, an abbreviation such as EST or PST, an offset such as -08:00, or an IANA name such as America/Denver',
-  ]);
+  // date-template's own message already lists the accepted zone forms.
+  return problemOf(() => resolveZone(zone), `time zone ${JSON.stringify(zone)}`, zone, []);
 }
 
 export function urlTemplateProblem(url: string): string | undefined {
@@ -43,7 +42,7 @@ function problemOf(check: () => unknown, subject: string, text: string, hints: s
     }
     const where =
       error.position === undefined ? '' : ` (at position ${error.position}${pointAt(text, error.position)})`;
-    return `${subject} is invalid${where}: ${error.message}; ${hints.join('; ')}`;
+    return [`${subject} is invalid${where}: ${error.message}`, ...hints].join('; ');
   }
 }
 
