@@ -81,6 +81,25 @@ const COMPANY_SUFFIXES = ['Systems', 'Logistics', 'Foods', 'Energy', 'Partners',
 const OBJECTIVES = ['Renewal', 'Upsell', 'New licences', 'Services', 'Pilot'];
 const STATUSES = ['Open', 'Open', 'Open', 'Won', 'Lost'];
 
+// Pools of ready-made strings: a million seeded records should not mean millions of fresh strings (GC).
+const COMPANY_NAMES = COMPANY_WORDS.flatMap((word) => COMPANY_SUFFIXES.map((suffix) => `${word} ${suffix}`));
+const PHONES = Array.from({ length: 10_000 }, (_, index) => `+1-416-555-${String(index).padStart(4, '0')}`);
+const EMAIL_VARIANTS = 100;
+const EMAILS = ['info', ...FIRST_NAMES].flatMap((first) =>
+  LAST_NAMES.flatMap((last) =>
+    Array.from(
+      { length: EMAIL_VARIANTS },
+      (_, index) => `${first.toLowerCase()}.${last.toLowerCase()}${index}@example.com`,
+    ),
+  ),
+);
+
+function emailFor(first: string | null, lastIndex: number, sequence: number): string {
+  const firstIndex = first === null ? 0 : FIRST_NAMES.indexOf(first) + 1;
+  const index = (firstIndex * LAST_NAMES.length + lastIndex) * EMAIL_VARIANTS + (sequence % EMAIL_VARIANTS);
+  return EMAILS[index] ?? 'info@example.com';
+}
+
 function pick<T>(items: readonly T[], random: () => number): T {
   return items[Math.floor(random() * items.length)] as T;
 }
@@ -125,7 +144,8 @@ export function generateSeedRecords(input: GenerateInput): Record<EntityName, St
     const creationSeconds =
       input.fromSeconds + Math.floor(random() * (lastModifySeconds - input.fromSeconds + 1));
     const first = pick(FIRST_NAMES, random);
-    const last = pick(LAST_NAMES, random);
+    const lastIndex = Math.floor(random() * LAST_NAMES.length);
+    const last = LAST_NAMES[lastIndex] ?? 'Smith';
     const city = pick(CITIES, random);
     let values: Record<string, FieldValue>;
     if (kind === 'Opportunity') {
@@ -145,8 +165,8 @@ export function generateSeedRecords(input: GenerateInput): Record<EntityName, St
             : null,
         FirstName: isCompany ? null : first,
         LastName: isCompany ? null : last,
-        Email: `${isCompany ? 'info' : first.toLowerCase()}.${sequence}@example.com`,
-        Phone: `+1-416-555-${String(sequence % 10_000).padStart(4, '0')}`,
+        Email: emailFor(isCompany ? null : first, lastIndex, sequence),
+        Phone: PHONES[sequence % PHONES.length] ?? null,
         City: city,
         ParentKey: kind === 'Contact' ? pick(companies, random) : null,
       };

@@ -10,6 +10,7 @@ import {
   compareByModified,
   fieldSpec,
   makeKey,
+  sortByModified,
 } from './entities';
 import {
   type PagePosition,
@@ -147,7 +148,7 @@ class EntityTable {
 
   /** Adds many records at once: one sort and one merge instead of n splices. */
   insertMany(records: StoredRecord[]): void {
-    records.sort(compareByModified);
+    sortByModified(records);
     for (const record of records) this.byKey.set(record.key, record);
     const existing = this.byModified;
     if (existing.length === 0) {
