@@ -239,31 +239,14 @@ class IanaZone implements Zone {
     let second = 0;
     let beforeCommonEra = false;
     for (const part of this.formatter.formatToParts(wholeSecond)) {
-      switch (part.type) {
-        case 'year':
-          year = Number(part.value);
-          break;
-        case 'month':
-          month = Number(part.value);
-          break;
-        case 'day':
-          day = Number(part.value);
-          break;
-        case 'hour':
-          hour = Number(part.value);
-          break;
-        case 'minute':
-          minute = Number(part.value);
-          break;
-        case 'second':
-          second = Number(part.value);
-          break;
-        case 'era':
-          beforeCommonEra = part.value.startsWith('B');
-          break;
-        default:
-          break;
-      }
+      const { type, value } = part;
+      if (type === 'year') year = Number(value);
+      else if (type === 'month') month = Number(value);
+      else if (type === 'day') day = Number(value);
+      else if (type === 'hour') hour = Number(value);
+      else if (type === 'minute') minute = Number(value);
+      else if (type === 'second') second = Number(value);
+      else if (type === 'era') beforeCommonEra = value.startsWith('B');
     }
     const wall = new Date(0);
     wall.setUTCFullYear(beforeCommonEra ? 1 - year : year, month - 1, day);
