@@ -346,7 +346,7 @@ describe('parseInstanceBody: errors carry the exact path as written', () => {
         datesConfiguration: { updatedAtField: 'LastModifyDate', updatedAtFormat: 'yyyy-bb-dd' },
       }),
       `${POLLER}.contacts.datesConfiguration.updatedAtFormat`,
-      /date format "yyyy-bb-dd" is invalid/,
+      /date format "yyyy-bb-dd" is invalid: .*letter 'b'/,
     ],
     [
       'unterminated quote',
@@ -374,7 +374,7 @@ describe('parseInstanceBody: errors carry the exact path as written', () => {
       'malformed placeholder',
       withContacts({ ...contactsConfig, url: "/hubs/crm/contacts?where=LastModifyDate>'${date:yyyy-MM-dd'" }),
       `${POLLER}.contacts.url`,
-      /URL template is invalid \(at position \d+/,
+      /URL template is invalid: .*index \d+/,
     ],
     [
       'absolute URL',
