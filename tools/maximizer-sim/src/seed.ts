@@ -159,10 +159,7 @@ export function generateSeedRecords(input: GenerateInput): Record<EntityName, St
       const isCompany = kind === 'Company';
       values = {
         Type: kind,
-        CompanyName:
-          isCompany || kind === 'Contact'
-            ? `${pick(COMPANY_WORDS, random)} ${pick(COMPANY_SUFFIXES, random)}`
-            : null,
+        CompanyName: isCompany || kind === 'Contact' ? pick(COMPANY_NAMES, random) : null,
         FirstName: isCompany ? null : first,
         LastName: isCompany ? null : last,
         Email: emailFor(isCompany ? null : first, lastIndex, sequence),
