@@ -9,6 +9,7 @@ delete swcrc.$schema;
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { ...swcrc, swcrc: false }] };
 const moduleNameMapper = {
   '^@pollcast/(maximizer-sim|webhook-sink|dev)$': '<rootDir>/tools/$1/src/index.ts',
+  '^@pollcast/local-kafka$': '<rootDir>/tools/kafka/src/index.ts',
   '^@pollcast/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
 };
 const common = {
@@ -28,7 +29,7 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,tools}/*/src/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/tools/dev/jest/integration-setup.ts',
       globalTeardown: '<rootDir>/tools/dev/jest/integration-teardown.ts',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/tools/dev/jest/integration-env.ts'],
     },
   ],
 };

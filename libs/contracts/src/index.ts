@@ -1,1 +1,3 @@
-export {};
+export * from './topics';
+export * from './headers';
+export * from './messages';

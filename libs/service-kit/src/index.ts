@@ -1,1 +1,9 @@
-export {};
+export * from './config';
+export * from './logging';
+export * from './metrics';
+export * from './kafka';
+export * from './database';
+export * from './http';
+export * from './health';
+export * from './service-kit.module';
+export * from './bootstrap';

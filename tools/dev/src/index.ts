@@ -1,1 +1,5 @@
-export {};
+export { startInfra, PROFILES, REPO_ROOT, type Infra, type InfraProfile } from './infra';
+export { ensureDatabase, startLocalPostgres } from './local-postgres';
+export { startProcess, type ProcessSpec, type SupervisedProcess } from './processes';
+export { platformProcesses, PORTS, type PlatformSettings } from './platform';
+export { generateSecrets, type LocalSecrets } from './secrets';

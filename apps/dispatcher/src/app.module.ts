@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceKitModule } from '@pollcast/service-kit';
+import { topicSpecs } from '@pollcast/contracts';
+import type { Env } from './env';
+
+/** Events -> signed callbacks with retries, queue and replay. */
+@Module({})
+export class AppModule {
+  static register(env: Env): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceKitModule.forService({
+          service: 'dispatcher',
+          env,
+          database: { schema: 'dispatcher', entities: [], migrations: [] },
+          topics: topicSpecs(
+            ['instances', 'rawChanges', 'events', 'instancesDlq', 'rawChangesDlq', 'eventsDlq'],
+            {
+              prefix: env.POLLCAST_TOPIC_PREFIX,
+              partitions: env.KAFKA_TOPIC_PARTITIONS,
+            },
+          ),
+        }),
+      ],
+    };
+  }
+}

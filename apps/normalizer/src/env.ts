@@ -1,0 +1,7 @@
+import { z } from 'zod';
+import { baseEnvSchema, envSchemas } from '@pollcast/service-kit';
+
+export const envSchema = baseEnvSchema.extend({
+  PORT: envSchemas.port.default(3002),
+});
+export type Env = z.infer<typeof envSchema>;

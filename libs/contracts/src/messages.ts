@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+const isoInstant = z.iso.datetime({ offset: true });
+
+/** How a date field of a record is read: Java SimpleDateFormat pattern (or `milliseconds`) and zone. */
+export const dateFieldSchema = z.object({
+  field: z.string().min(1),
+  format: z.string().min(1),
+  zone: z.string().min(1),
+});
+export type DateField = z.infer<typeof dateFieldSchema>;
+
+/** One resource's poller configuration in canonical form (what the poller and normalizer act on). */
+export const resourcePollerSchema = z.object({
+  resource: z.string().min(1),
+  url: z.string().min(1),
+  idField: z.string().min(1),
+  updated: dateFieldSchema.optional(),
+  created: dateFieldSchema.optional(),
+  filterByUpdatedDate: z.boolean(),
+  filterByCurrentDate: z.boolean(),
+  createdCheckTolerance: z.number().min(0),
+  pageSize: z.number().int().min(1).max(1000),
+  pollDelay: z.number().min(0),
+});
+export type ResourcePoller = z.infer<typeof resourcePollerSchema>;
+
+/** Value of `pollcast.instances.v1` (key: instance id). Never carries a secret. */
+export const instanceSnapshotSchema = z.object({
+  id: z.string().min(1),
+  organizationId: z.string().min(1),
+  elementKey: z.string().min(1),
+  name: z.string(),
+  tags: z.array(z.string()),
+  /** false = the instance is disabled: nothing polls or delivers. */
+  enabled: z.boolean(),
+  /** false = its credentials failed (e.g. a refresh was refused). */
+  valid: z.boolean(),
+  events: z.object({
+    enabled: z.boolean(),
+    vendorType: z.enum(['polling', 'webhook']),
+    callbackUrl: z.string().optional(),
+    hasSignatureKey: z.boolean(),
+    refreshIntervalMinutes: z.number().positive(),
+    resources: z.array(resourcePollerSchema),
+  }),
+  createdAt: isoInstant,
+  updatedAt: isoInstant,
+  /** Monotonic per instance: consumers ignore a snapshot older than the one they hold. */
+  version: z.number().int().min(0),
+});
+export type InstanceSnapshot = z.infer<typeof instanceSnapshotSchema>;
+
+/** Value of `pollcast.changes.raw.v1`: one provider record from one poll page. Self-contained so the
+ * normalizer needs no other state to classify it. */
+export const rawChangeSchema = z.object({
+  instanceId: z.string().min(1),
+  organizationId: z.string().min(1),
+  elementKey: z.string().min(1),
+  resource: z.string().min(1),
+  objectId: z.string().min(1),
+  record: z.record(z.string(), z.unknown()),
+  pollId: z.string().min(1),
+  window: z.object({ from: isoInstant, to: isoInstant.optional() }),
+  polledAt: isoInstant,
+  page: z.number().int().min(0),
+  updated: dateFieldSchema.optional(),
+  created: dateFieldSchema.optional(),
+  createdCheckTolerance: z.number().min(0),
+  filterByUpdatedDate: z.boolean(),
+});
+export type RawChange = z.infer<typeof rawChangeSchema>;
+
+export const EVENT_TYPES = ['CREATED', 'UPDATED', 'DELETED', 'UNKNOWN'] as const;
+export const eventTypeSchema = z.enum(EVENT_TYPES);
+export type EventType = z.infer<typeof eventTypeSchema>;
+
+/** Value of `pollcast.events.v1`: the standardized event (JSON Schema: docs/events.schema.json). */
+export const standardEventSchema = z.object({
+  eventId: z.string().min(1),
+  eventType: eventTypeSchema,
+  objectId: z.string().min(1),
+  objectType: z.string().min(1),
+  elementKey: z.string().min(1),
+  instanceId: z.string().min(1),
+  organizationId: z.string().min(1),
+  /** When the change happened at the provider (its updated date), ISO-8601 UTC. */
+  date: isoInstant,
+  pollId: z.string().min(1),
+  raw: z.record(z.string(), z.unknown()),
+  /** Debezium-style operation: c = create, u = update, d = delete. */
+  op: z.enum(['c', 'u', 'd']),
+  source: z.object({
+    element: z.string(),
+    instanceId: z.string(),
+    resource: z.string(),
+    pollId: z.string(),
+    window: z.object({ from: isoInstant, to: isoInstant.optional() }),
+    /** Provider timestamp in epoch ms. */
+    ts_ms: z.number().int(),
+  }),
+  /** When Pollcast produced the event, epoch ms. */
+  ts_ms: z.number().int(),
+  /** Set when a record date could not be parsed; the event is still delivered. */
+  dateError: z.string().optional(),
+});
+export type StandardEvent = z.infer<typeof standardEventSchema>;

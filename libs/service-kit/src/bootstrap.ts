@@ -1,0 +1,95 @@
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { EnvConfigError, parseEnv, type BaseEnv } from './config/env';
+import { ROOT_LOGGER } from './service-kit.module';
+
+export interface BootServiceOptions<S extends z.ZodType<BaseEnv & { PORT: number }>> {
+  service: string;
+  envSchema: S;
+  createModule(env: z.infer<S>): DynamicModule;
+  openApi?: { title: string; description: string; version: string };
+  configure?(app: INestApplication, env: z.infer<S>): void | Promise<void>;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningService<E extends BaseEnv = BaseEnv> {
+  app: INestApplication;
+  env: E;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Creates, configures and starts one service; used by each app's main.ts and by tests. */
+export async function startService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
+  options: BootServiceOptions<S>,
+): Promise<RunningService<z.infer<S>>> {
+  const env = parseEnv(options.service, options.envSchema, options.env ?? process.env);
+  const app = await NestFactory.create(options.createModule(env), { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(NestPinoLogger));
+  if (options.openApi) {
+    const config = new DocumentBuilder()
+      .setTitle(options.openApi.title)
+      .setDescription(options.openApi.description)
+      .setVersion(options.openApi.version)
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization' }, 'pollcast')
+      .build();
+    const document = SwaggerModule.createDocument(app, config);
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
+  await options.configure?.(app, env);
+  await app.listen(env.PORT, env.HOST);
+  const server = app.getHttpServer() as { address(): { port: number } | string | null };
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : env.PORT;
+  const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;
+  app.get<Logger>(ROOT_LOGGER).info({ url }, `${options.service} listening`);
+  return { app, env, url, close: () => app.close() };
+}
+
+/** main.ts entry: boots; on SIGTERM / SIGINT closes the app (consumers finish their batch and commit,
+ * connections close) and exits 0, or exits 1 if that takes longer than SHUTDOWN_TIMEOUT_MS. */
+export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
+  options: BootServiceOptions<S>,
+): void {
+  startService(options).then(
+    ({ app, env }) => {
+      const logger = app.get<Logger>(ROOT_LOGGER);
+      let closing = false;
+      const shutdown = (signal: NodeJS.Signals) => {
+        if (closing) return;
+        closing = true;
+        logger.info({ signal }, `${options.service} shutting down`);
+        setTimeout(() => {
+          logger.error({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
+          process.exit(1);
+        }, env.SHUTDOWN_TIMEOUT_MS).unref();
+        app.close().then(
+          () => {
+            logger.info(`${options.service} stopped`);
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    },
+    (error: unknown) => {
+      if (error instanceof EnvConfigError) {
+        process.stderr.write(`${error.message}\n`);
+      } else {
+        process.stderr.write(
+          `${JSON.stringify({ level: 'fatal', service: options.service, msg: 'failed to start', err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) })}\n`,
+        );
+      }
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/** A variable whose value must never be logged or echoed (its schema carries this in its description). */
+export const SENSITIVE = '[sensitive]';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** Variables every Pollcast service reads. Apps extend this schema with their own. */
+export const baseEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Interface the HTTP server binds to'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).describe(SENSITIVE),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'expected host:port[,host:port…]')
+    .describe('Comma-separated bootstrap servers'),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+  POLLCAST_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default('')
+    .describe('Prefix for every topic name (tests use it to stay independent)'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25000),
+  POLLCAST_ALLOW_PRIVATE_CALLBACKS: booleanFlag.default(false),
+});
+export type BaseEnv = z.infer<typeof baseEnvSchema>;
+
+export const envSchemas = { port, booleanFlag };
+
+export class EnvConfigError extends Error {
+  constructor(
+    readonly service: string,
+    readonly issues: ReadonlyArray<{ variable: string; message: string }>,
+  ) {
+    super(
+      `${service}: invalid environment: ${issues.map((issue) => `${issue.variable}: ${issue.message}`).join('; ')}`,
+    );
+  }
+}
+
+/** Parses the environment once at boot; a wrong or missing variable is one readable error naming it. */
+export function parseEnv<T extends z.ZodType>(
+  service: string,
+  schema: T,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<T> {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {};
+  const issues = result.error.issues.map((issue) => {
+    const variable = issue.path.map(String).join('.') || '(environment)';
+    const given = cleaned[variable];
+    if (given === undefined) return { variable, message: 'is required but not set' };
+    const sensitive = shape[variable]?.description === SENSITIVE;
+    return {
+      variable,
+      message: sensitive ? issue.message : `${issue.message} (got ${JSON.stringify(given)})`,
+    };
+  });
+  throw new EnvConfigError(service, issues);
+}

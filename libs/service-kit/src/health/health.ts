@@ -1,0 +1,61 @@
+import { Controller, Get, Inject, Injectable } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import { KafkaClient } from '../kafka/kafka-client';
+
+export type ReadinessCheck = () => Promise<void>;
+
+/** Extra readiness conditions a service registers (e.g. "the instances consumer has joined"). */
+@Injectable()
+export class ReadinessChecks {
+  private readonly checks = new Map<string, ReadinessCheck>();
+  add(name: string, check: ReadinessCheck): void {
+    this.checks.set(name, check);
+  }
+  entries(): [string, ReadinessCheck][] {
+    return [...this.checks.entries()];
+  }
+}
+
+@ApiExcludeController()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(KafkaClient) private readonly kafka: KafkaClient,
+    private readonly readiness: ReadinessChecks,
+  ) {}
+
+  /** The process is up and its event loop turns. */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Ready = Postgres and Kafka answer, and every registered condition holds. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    const probe = (name: string, check: ReadinessCheck) => async () => {
+      const indicator = this.indicators.check(name);
+      try {
+        await check();
+        return indicator.up();
+      } catch (error) {
+        return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+      }
+    };
+    return this.health.check([
+      () => this.database.pingCheck('postgres', { timeout: 3000 }),
+      probe('kafka', () => this.kafka.ping()),
+      ...this.readiness.entries().map(([name, check]) => probe(name, check)),
+    ]);
+  }
+}

@@ -1,0 +1,132 @@
+import type { Logger } from 'pino';
+import { Kafka, logLevel, type Message, type Producer, type LogEntry } from 'kafkajs';
+import type { TopicSpec } from '@pollcast/contracts';
+
+const KAFKAJS_LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export interface OutgoingMessage {
+  key: string;
+  /** JSON-serialized; `null` publishes a tombstone. */
+  value: unknown;
+  /** Bytes to publish as they are (DLQ forwarding); takes precedence over `value`. */
+  rawValue?: Buffer | null;
+  headers?: Record<string, string>;
+}
+
+/** One kafkajs client per process, its one idempotent producer (acks=all), and topic administration. */
+export class KafkaClient {
+  readonly kafka: Kafka;
+  private producerPromise: Promise<Producer> | undefined;
+
+  constructor(
+    readonly clientId: string,
+    readonly brokers: string[],
+    private readonly logger: Logger,
+  ) {
+    const kafkaLogger = logger.child({ component: 'kafkajs' });
+    this.kafka = new Kafka({
+      clientId,
+      brokers,
+      connectionTimeout: 5000,
+      requestTimeout: 30000,
+      retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10000 },
+      logLevel: logLevel.WARN,
+      // kafkajs logs through pino so every line is JSON with the service name.
+      logCreator:
+        () =>
+        ({ level, log }: LogEntry) => {
+          const { message, ...rest } = log;
+          // Group-coordinator churn while a broker starts is expected and retried.
+          const quiet = /coordinator (is loading|is not available)|not the correct coordinator/i.test(
+            String(rest.error ?? ''),
+          );
+          kafkaLogger[quiet ? 'debug' : (KAFKAJS_LEVELS[level] ?? 'info')](rest, message);
+        },
+    });
+  }
+
+  producer(): Promise<Producer> {
+    this.producerPromise ??= (async () => {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 5,
+        allowAutoTopicCreation: false,
+      });
+      await producer.connect();
+      return producer;
+    })();
+    return this.producerPromise;
+  }
+
+  /** Publishes and resolves only once every message is acknowledged by all in-sync replicas. */
+  async publish(topic: string, messages: ReadonlyArray<OutgoingMessage>): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = await this.producer();
+    const encoded: Message[] = messages.map((message) => ({
+      key: message.key,
+      value:
+        message.rawValue !== undefined
+          ? message.rawValue
+          : message.value === null
+            ? null
+            : JSON.stringify(message.value),
+      headers: message.headers,
+    }));
+    await producer.send({ topic, acks: -1, messages: encoded });
+  }
+
+  /** Creates missing topics; existing ones are left as they are (idempotent at every start). */
+  async ensureTopics(specs: ReadonlyArray<TopicSpec>, replicationFactor = 1): Promise<string[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((spec) => !existing.has(spec.name));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.name,
+            numPartitions: spec.partitions,
+            replicationFactor,
+            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+        this.logger.info({ topics: missing.map((spec) => spec.name) }, 'created topics');
+      }
+      return missing.map((spec) => spec.name);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Readiness: the cluster answers a metadata request within the timeout. */
+  async ping(timeoutMs = 3000): Promise<void> {
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    const timer = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`Kafka did not answer within ${timeoutMs} ms`)), timeoutMs).unref(),
+    );
+    try {
+      await Promise.race([
+        (async () => {
+          await admin.connect();
+          await admin.describeCluster();
+        })(),
+        timer,
+      ]);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const producer = this.producerPromise;
+    this.producerPromise = undefined;
+    if (producer) await (await producer).disconnect();
+  }
+}

@@ -1,0 +1,126 @@
+import pino from 'pino';
+import { z } from 'zod';
+import { HEADERS } from '@pollcast/contracts';
+import { kafkaBrokers, uniqueName, waitFor } from '@pollcast/testing';
+import { ConsumerRunner, type ConsumedMessage } from './consumer-runner';
+import { KafkaClient } from './kafka-client';
+
+const logger = pino({ level: 'silent' });
+const valueSchema = z.object({ n: z.number().int() });
+
+describe('Kafka through the real broker', () => {
+  const client = new KafkaClient(uniqueName('client-'), kafkaBrokers().split(','), logger);
+  const topic = uniqueName('roundtrip.');
+  const dlqTopic = `${topic}.dlq`;
+  const runners: ConsumerRunner<unknown>[] = [];
+
+  beforeAll(async () => {
+    const created = await client.ensureTopics([
+      { name: topic, partitions: 3 },
+      { name: dlqTopic, partitions: 1 },
+    ]);
+    expect(created.sort()).toEqual([dlqTopic, topic].sort());
+    // Idempotent: a second start creates nothing and does not fail.
+    expect(await client.ensureTopics([{ name: topic, partitions: 3 }])).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(runners.map((runner) => runner.stop()));
+    await client.disconnect();
+  });
+
+  it('produces, consumes in a group, commits, and sends a poison message to the DLQ without stalling', async () => {
+    const groupId = uniqueName('group-');
+    const seen: ConsumedMessage<unknown>[] = [];
+    const runner = new ConsumerRunner<{ n: number }>(
+      client,
+      { groupId, topic, dlqTopic, schema: valueSchema, handle: async (batch) => void seen.push(...batch) },
+      logger,
+      'test',
+    );
+    runners.push(runner);
+    await runner.start();
+
+    await client.publish(topic, [
+      { key: 'a', value: { n: 1 }, headers: { [HEADERS.correlationId]: 'poll-1' } },
+      { key: 'a', value: { n: 'not a number' } },
+      { key: 'a', value: { n: 2 } },
+    ]);
+    const producer = await client.producer();
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'a', value: '{not json' },
+        { key: 'a', value: JSON.stringify({ n: 3 }) },
+      ],
+    });
+
+    await waitFor(() => seen.length === 3, { what: 'three valid messages' });
+    expect(seen.map((message) => message.value)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(seen[0]?.correlationId).toBe('poll-1');
+
+    // The two bad messages are in the DLQ, with the reason and the original bytes (read raw, as an
+    // operator would).
+    const dlqSeen: { value: string; headers: Record<string, string> }[] = [];
+    const dlqConsumer = client.kafka.consumer({ groupId: uniqueName('dlq-') });
+    await dlqConsumer.connect();
+    await dlqConsumer.subscribe({ topic: dlqTopic, fromBeginning: true });
+    await dlqConsumer.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+        );
+        dlqSeen.push({ value: message.value?.toString() ?? '', headers });
+      },
+    });
+    await waitFor(() => dlqSeen.length === 2, { what: 'two DLQ messages' });
+    await dlqConsumer.disconnect();
+    expect(dlqSeen[0]?.headers[HEADERS.dlqReason]).toMatch(/does not match the schema: n:/);
+    expect(dlqSeen[0]?.value).toBe('{"n":"not a number"}');
+    expect(dlqSeen[1]?.headers[HEADERS.dlqReason]).toMatch(/not JSON/);
+    expect(dlqSeen[1]?.value).toBe('{not json');
+    expect(dlqSeen[0]?.headers[HEADERS.dlqSourceTopic]).toBe(topic);
+    expect(dlqSeen[0]?.headers[HEADERS.correlationId]).toBeUndefined();
+
+    // Offsets are committed: the group's committed offsets cover all five messages.
+    await runner.stop();
+    const admin = client.kafka.admin();
+    await admin.connect();
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    await admin.disconnect();
+    const total = committed[0]?.partitions.reduce(
+      (sum, partition) => sum + Math.max(0, Number(partition.offset)),
+      0,
+    );
+    expect(total).toBe(5);
+  });
+
+  it('retries a failing handler without committing, then moves on once it succeeds', async () => {
+    const retryTopic = uniqueName('retry.');
+    await client.ensureTopics([{ name: retryTopic, partitions: 1 }]);
+    let calls = 0;
+    const handled: number[] = [];
+    const runner = new ConsumerRunner<{ n: number }>(
+      client,
+      {
+        groupId: uniqueName('group-'),
+        topic: retryTopic,
+        dlqTopic,
+        schema: valueSchema,
+        handle: async (batch) => {
+          calls += 1;
+          if (calls < 3) throw new Error('database briefly down');
+          handled.push(...batch.map((message) => (message.value as { n: number }).n));
+        },
+      },
+      logger,
+      'test',
+    );
+    runners.push(runner);
+    await runner.start();
+    await client.publish(retryTopic, [{ key: 'k', value: { n: 7 } }]);
+    await waitFor(() => handled.length === 1, { what: 'the retried message' });
+    expect(handled).toEqual([7]);
+    expect(calls).toBe(3);
+  });
+});

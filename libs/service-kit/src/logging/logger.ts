@@ -1,0 +1,36 @@
+import pino, { type Logger } from 'pino';
+
+/** Paths pino removes from every log line: credentials in any shape we handle. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-pollcast-service-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.access_token',
+  '*.refresh_token',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.signatureKey',
+  '*["oauth.api.secret"]',
+  '*["event.notification.signature.key"]',
+  'configuration["oauth.api.secret"]',
+  'configuration["event.notification.signature.key"]',
+];
+
+/** The correlation id (a poll id) every service logs under this key. */
+export const CORRELATION_LOG_KEY = 'correlationId';
+
+export function createLogger(service: string, level: string): Logger {
+  return pino({
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED_PATHS, censor: '********' },
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import type { TopicSpec } from '@pollcast/contracts';
+import type { BaseEnv } from './config/env';
+import { createLogger } from './logging/logger';
+import { MetricsController, MetricsRegistry } from './metrics/metrics';
+import { KafkaClient } from './kafka/kafka-client';
+import { HealthController, ReadinessChecks } from './health/health';
+import { GlobalExceptionFilter } from './http/errors';
+import { dataSourceOptions, openServiceDatabase, type ServiceDatabaseOptions } from './database/database';
+
+export const SERVICE_ENV = Symbol('SERVICE_ENV');
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+const TOPIC_SPECS = Symbol('TOPIC_SPECS');
+
+export interface ServiceKitOptions {
+  service: string;
+  env: BaseEnv;
+  database: Pick<ServiceDatabaseOptions, 'schema' | 'entities' | 'migrations'>;
+  /** Topics this service produces to or consumes from; created at start when missing. */
+  topics: TopicSpec[];
+}
+
+/** Ensures topics before consumers start (they start in onApplicationBootstrap); closes the producer last. */
+@Injectable()
+class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(KafkaClient) private readonly kafka: KafkaClient,
+    @Inject(TOPIC_SPECS) private readonly topics: TopicSpec[],
+    @Inject(SERVICE_ENV) private readonly env: BaseEnv,
+  ) {}
+  async onModuleInit(): Promise<void> {
+    await this.kafka.ensureTopics(this.topics, this.env.KAFKA_REPLICATION_FACTOR);
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.kafka.disconnect();
+  }
+}
+
+const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
+
+/** Everything a Pollcast service is made of: config, logs, health, metrics, Kafka, Postgres, errors. */
+@Global()
+@Module({})
+export class ServiceKitModule {
+  static forService(options: ServiceKitOptions): DynamicModule {
+    const { service, env } = options;
+    const logger: Logger = createLogger(service, env.LOG_LEVEL);
+    const database: ServiceDatabaseOptions = {
+      ...options.database,
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      applicationName: `pollcast-${service}`,
+    };
+    const kafka = new KafkaClient(`pollcast-${service}`, env.KAFKA_BROKERS.split(','), logger);
+    return {
+      module: ServiceKitModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger,
+            genReqId: (request: IncomingMessage, response: ServerResponse) => {
+              const given = request.headers['x-request-id'];
+              const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+              response.setHeader('x-request-id', id);
+              return id;
+            },
+            autoLogging: { ignore: (request: IncomingMessage) => QUIET_PATHS.test(request.url ?? '') },
+            customLogLevel: (_request, response, error) =>
+              error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+          },
+        }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions(database),
+          dataSourceFactory: async () => openServiceDatabase(database),
+        }),
+        TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: SERVICE_ENV, useValue: env },
+        { provide: ROOT_LOGGER, useValue: logger },
+        { provide: TOPIC_SPECS, useValue: options.topics },
+        { provide: MetricsRegistry, useValue: new MetricsRegistry(service) },
+        { provide: KafkaClient, useValue: kafka },
+        { provide: APP_FILTER, useValue: new GlobalExceptionFilter(logger) },
+        ReadinessChecks,
+        KafkaLifecycle,
+      ],
+      exports: [SERVICE_ENV, ROOT_LOGGER, MetricsRegistry, KafkaClient, ReadinessChecks],
+    };
+  }
+}

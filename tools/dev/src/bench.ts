@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAll } from './build';
+import { REPO_ROOT } from './infra';
+
+/** `npm run bench -- <name>`: each benchmark is one file that prints its own table. */
+export const BENCHMARKS: Record<string, string> = {
+  'date-template': 'libs/date-template/bench/date-template.bench.ts',
+  sim: 'tools/maximizer-sim/bench/sim.bench.ts',
+  scheduler: 'apps/poller-service/bench/scheduler.bench.ts',
+  normalizer: 'apps/normalizer/bench/normalizer.bench.ts',
+  dispatcher: 'apps/dispatcher/bench/dispatcher.bench.ts',
+  e2e: 'test/bench/e2e.bench.ts',
+};
+
+export function runBenchmarks(names: string[]): number {
+  const unknown = names.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}\n`,
+    );
+    return 2;
+  }
+  buildAll((line) => process.stdout.write(`[bench] ${line}\n`));
+  const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
+  let failures = 0;
+  for (const name of selected) {
+    const file = BENCHMARKS[name] ?? '';
+    if (!existsSync(join(REPO_ROOT, file))) {
+      process.stdout.write(`[bench] ${name}: ${file} does not exist yet, skipped\n`);
+      continue;
+    }
+    process.stdout.write(`\n[bench] ${name} (${file})\n`);
+    const result = spawnSync(process.execPath, ['-r', '@swc-node/register', file], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
+    if (result.status !== 0) failures += 1;
+  }
+  return failures === 0 ? 0 : 1;
+}

@@ -1,0 +1,115 @@
+import { resolve } from 'node:path';
+import {
+  brokerAnswers,
+  readPid,
+  startLocalKafka,
+  stopPid,
+  type LocalKafkaHandle,
+} from '@pollcast/local-kafka';
+import { postgresPidOf, startLocalPostgres, type LocalPostgresHandle } from './local-postgres';
+
+export const REPO_ROOT = resolve(__dirname, '../../..');
+
+export interface InfraProfile {
+  name: 'dev' | 'test';
+  kafkaPort: number;
+  kafkaControllerPort: number;
+  postgresPort: number;
+  /** dev keeps data across restarts; test starts from nothing every run. */
+  keepData: boolean;
+}
+
+export const PROFILES: Record<InfraProfile['name'], InfraProfile> = {
+  dev: { name: 'dev', kafkaPort: 9092, kafkaControllerPort: 9093, postgresPort: 54329, keepData: true },
+  test: { name: 'test', kafkaPort: 29092, kafkaControllerPort: 29093, postgresPort: 54339, keepData: false },
+};
+
+export interface Infra {
+  kafkaBrokers: string;
+  /** Admin URL (database `postgres`); services and tests create their own databases from it. */
+  databaseUrl: string;
+  urlForDatabase(database: string): string;
+  timings: { kafkaMs?: number; postgresMs?: number };
+  pids: { kafka?: number };
+  stop(): Promise<void>;
+}
+
+function dataDir(profile: InfraProfile, what: string): string {
+  return resolve(REPO_ROOT, '.data', profile.name, what);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A crashed earlier run may have left a broker or a cluster behind on our folders: stop it first. */
+async function stopLeftovers(profile: InfraProfile, log: (line: string) => void): Promise<void> {
+  const kafkaPid = readPid(dataDir(profile, 'kafka'));
+  if (kafkaPid !== undefined) {
+    log(`stopping a broker left running by an earlier run (pid ${kafkaPid})`);
+    await stopPid(kafkaPid);
+  }
+  const postgresPid = postgresPidOf(dataDir(profile, 'postgres'));
+  if (postgresPid !== undefined && isAlive(postgresPid)) {
+    log(`stopping a PostgreSQL left running by an earlier run (pid ${postgresPid})`);
+    process.kill(postgresPid, 'SIGINT'); // "fast" shutdown
+    const deadline = Date.now() + 20000;
+    while (isAlive(postgresPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts Kafka and Postgres for a profile, or uses KAFKA_BROKERS / DATABASE_URL when they are set. */
+export async function startInfra(profile: InfraProfile, log: (line: string) => void): Promise<Infra> {
+  await stopLeftovers(profile, log);
+  const externalKafka = process.env.KAFKA_BROKERS;
+  const externalDatabase = process.env.DATABASE_URL;
+  const [kafka, postgres] = await Promise.all([
+    (async (): Promise<LocalKafkaHandle | undefined> => {
+      if (externalKafka) {
+        if (!(await brokerAnswers(externalKafka, 5000)))
+          throw new Error(`KAFKA_BROKERS=${externalKafka} does not answer`);
+        log(`Kafka: using KAFKA_BROKERS=${externalKafka}`);
+        return undefined;
+      }
+      return startLocalKafka({
+        dir: dataDir(profile, 'kafka'),
+        port: profile.kafkaPort,
+        controllerPort: profile.kafkaControllerPort,
+        keepData: profile.keepData,
+        log,
+      });
+    })(),
+    (async (): Promise<LocalPostgresHandle | undefined> => {
+      if (externalDatabase) {
+        log('PostgreSQL: using DATABASE_URL');
+        return undefined;
+      }
+      return startLocalPostgres({
+        dir: dataDir(profile, 'postgres'),
+        port: profile.postgresPort,
+        keepData: profile.keepData,
+        log,
+      });
+    })(),
+  ]);
+  const databaseUrl = postgres?.url ?? externalDatabase ?? '';
+  return {
+    kafkaBrokers: kafka?.brokers ?? externalKafka ?? '',
+    databaseUrl,
+    urlForDatabase: (database) => {
+      const url = new URL(databaseUrl);
+      url.pathname = `/${encodeURIComponent(database)}`;
+      return url.toString();
+    },
+    timings: { kafkaMs: kafka?.startedInMs, postgresMs: postgres?.startedInMs },
+    pids: { kafka: kafka?.pid },
+    stop: async () => {
+      await Promise.all([kafka?.stop(), postgres?.stop()]);
+    },
+  };
+}

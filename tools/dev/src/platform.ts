@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProcessSpec } from './processes';
+import type { LocalSecrets } from './secrets';
+
+export const PORTS = {
+  instanceService: 3000,
+  pollerService: 3001,
+  normalizer: 3002,
+  dispatcher: 3003,
+  maximizerSim: 8091,
+  webhookSink: 8092,
+} as const;
+
+export interface PlatformSettings {
+  kafkaBrokers: string;
+  databaseUrl: string;
+  secrets: LocalSecrets;
+  topicPrefix?: string;
+  logLevel?: string;
+  ports?: Partial<Record<keyof typeof PORTS, number>>;
+  /** Extra variables for every service (tests tune intervals with these). */
+  extraEnv?: Record<string, string>;
+}
+
+/** The four services plus the simulator and the sink, as processes started from their built output. */
+export function platformProcesses(root: string, settings: PlatformSettings): ProcessSpec[] {
+  const port = (name: keyof typeof PORTS) => settings.ports?.[name] ?? PORTS[name];
+  const instanceServiceUrl = `http://127.0.0.1:${port('instanceService')}`;
+  const common: Record<string, string> = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: settings.logLevel ?? 'info',
+    DATABASE_URL: settings.databaseUrl,
+    KAFKA_BROKERS: settings.kafkaBrokers,
+    POLLCAST_TOPIC_PREFIX: settings.topicPrefix ?? '',
+    POLLCAST_SERVICE_TOKEN: settings.secrets.serviceToken,
+    INSTANCE_SERVICE_URL: instanceServiceUrl,
+    POLLCAST_ALLOW_PRIVATE_CALLBACKS: 'true',
+    ...settings.extraEnv,
+  };
+  const service = (
+    name: string,
+    key: keyof typeof PORTS,
+    extra: Record<string, string> = {},
+  ): ProcessSpec => ({
+    name,
+    entry: join('apps', name, 'dist', 'main.js'),
+    port: port(key),
+    readyPath: '/health/ready',
+    env: { ...common, ...extra },
+  });
+  const tools: ProcessSpec[] = [
+    {
+      name: 'maximizer-sim',
+      entry: join('tools', 'maximizer-sim', 'dist', 'main.js'),
+      port: port('maximizerSim'),
+      readyPath: '/health/ready',
+      env: { LOG_LEVEL: settings.logLevel ?? 'info' },
+    },
+    {
+      name: 'webhook-sink',
+      entry: join('tools', 'webhook-sink', 'dist', 'main.js'),
+      port: port('webhookSink'),
+      readyPath: '/health/ready',
+      env: { LOG_LEVEL: settings.logLevel ?? 'info' },
+    },
+  ].filter((spec) => existsSync(join(root, spec.entry)));
+  return [
+    ...tools,
+    service('instance-service', 'instanceService', {
+      POLLCAST_ENCRYPTION_KEYS: settings.secrets.encryptionKeys,
+      MAXIMIZER_BASE_URL: `http://127.0.0.1:${port('maximizerSim')}`,
+    }),
+    service('poller-service', 'pollerService'),
+    service('normalizer', 'normalizer'),
+    service('dispatcher', 'dispatcher'),
+  ];
+}

@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAll } from './build';
+import { REPO_ROOT } from './infra';
+
+const log = (line: string) => process.stdout.write(`[pollcast] ${line}\n`);
+
+interface JestSummary {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  numRuntimeErrorTestSuites: number;
+  success: boolean;
+}
+
+/** `npm test`: build (e2e runs the built output), then Jest (its global setup starts Kafka and Postgres). */
+export async function runTests(jestArgs: string[]): Promise<number> {
+  const began = Date.now();
+  buildAll(log);
+  const resultsDir = join(REPO_ROOT, '.data', 'test');
+  mkdirSync(resultsDir, { recursive: true });
+  const resultsFile = join(resultsDir, 'jest-results.json');
+  rmSync(resultsFile, { force: true });
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [require.resolve('jest/bin/jest'), '--ci', '--json', `--outputFile=${resultsFile}`, ...jestArgs],
+      { cwd: REPO_ROOT, stdio: 'inherit' },
+    );
+    child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+  });
+  const seconds = ((Date.now() - began) / 1000).toFixed(0);
+  if (!existsSync(resultsFile)) {
+    log(`jest ended with code ${code} and wrote no results (${seconds} s)`);
+    return code === 0 ? 1 : code;
+  }
+  const summary = JSON.parse(readFileSync(resultsFile, 'utf8')) as JestSummary;
+  const failed = summary.numFailedTests + summary.numRuntimeErrorTestSuites;
+  log(`finished in ${seconds} s`);
+  // The plain closing line CI reads in any language.
+  process.stdout.write(
+    `\njest: ${summary.numPassedTests} passed, ${failed} failed, ${summary.numPendingTests + summary.numTodoTests} skipped\n`,
+  );
+  return code;
+}

@@ -1,0 +1,11 @@
+export {
+  KAFKA_VERSION,
+  LocalKafkaError,
+  brokerAnswers,
+  ensureKafkaJars,
+  readPid,
+  startLocalKafka,
+  stopPid,
+  type LocalKafkaHandle,
+  type LocalKafkaOptions,
+} from './local-kafka';
