@@ -36,6 +36,8 @@ export const instanceSnapshotSchema = z.object({
   enabled: z.boolean(),
   /** false = its credentials failed (e.g. a refresh was refused). */
   valid: z.boolean(),
+  /** Non-secret element configuration (e.g. `maximizer.url`, `maximizer.alias`). */
+  elementConfig: z.record(z.string(), z.string()),
   events: z.object({
     enabled: z.boolean(),
     vendorType: z.enum(['polling', 'webhook']),

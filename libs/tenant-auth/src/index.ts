@@ -1,0 +1,2 @@
+export { TenantVerifier, AUTHORIZATION_HELP, type Tenant, type TenantAuthOptions } from './tenant-verifier';
+export { TenantAuthGuard, TenantAuthModule, CurrentTenant } from './tenant-auth.module';

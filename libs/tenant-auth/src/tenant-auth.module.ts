@@ -1,0 +1,55 @@
+import {
+  createParamDecorator,
+  Inject,
+  Injectable,
+  Module,
+  type CanActivate,
+  type DynamicModule,
+  type ExecutionContext,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import { DomainError } from '@pollcast/service-kit';
+import { TenantVerifier, type Tenant, type TenantAuthOptions } from './tenant-verifier';
+
+type AuthenticatedRequest = Request & { tenant?: Tenant };
+
+/** Guards a controller or route: resolves the caller's tenant, and refuses an instance token used on
+ * another instance's route (`:id`) with the same 404 as a missing instance. */
+@Injectable()
+export class TenantAuthGuard implements CanActivate {
+  constructor(@Inject(TenantVerifier) private readonly verifier: TenantVerifier) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const tenant = await this.verifier.verify(request.headers.authorization);
+    const routeInstanceId = (request.params as Record<string, string | undefined>).id;
+    if (
+      tenant.instanceId !== null &&
+      routeInstanceId !== undefined &&
+      routeInstanceId !== tenant.instanceId
+    ) {
+      throw new DomainError('NOT_FOUND', `Instance ${routeInstanceId} not found`, 404);
+    }
+    request.tenant = tenant;
+    return true;
+  }
+}
+
+/** The authenticated tenant of the request (use with TenantAuthGuard). */
+export const CurrentTenant = createParamDecorator((_data: unknown, context: ExecutionContext): Tenant => {
+  const tenant = context.switchToHttp().getRequest<AuthenticatedRequest>().tenant;
+  if (!tenant) throw new DomainError('UNAUTHENTICATED', 'Route is missing TenantAuthGuard', 500);
+  return tenant;
+});
+
+@Module({})
+export class TenantAuthModule {
+  static forRoot(options: TenantAuthOptions): DynamicModule {
+    return {
+      module: TenantAuthModule,
+      global: true,
+      providers: [{ provide: TenantVerifier, useValue: new TenantVerifier(options) }, TenantAuthGuard],
+      exports: [TenantVerifier, TenantAuthGuard],
+    };
+  }
+}

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { request } from 'undici';
+import { z } from 'zod';
+import { DomainError } from '@pollcast/service-kit';
+
+/** Who is calling: an organization's user, possibly limited to one instance (Element token). */
+export interface Tenant {
+  organizationId: string;
+  userId: string;
+  /** Set when the caller authenticated with an instance token: only that instance is theirs. */
+  instanceId: string | null;
+}
+
+export interface TenantAuthOptions {
+  instanceServiceUrl: string;
+  serviceToken: string;
+  /** How long a positive answer is reused (default 30 s). */
+  cacheTtlMs?: number;
+  /** At most this many cached answers (default 10,000). */
+  cacheSize?: number;
+  timeoutMs?: number;
+}
+
+const verifyResponseSchema = z.object({
+  organizationId: z.string().min(1),
+  userId: z.string().min(1),
+  instanceId: z.string().min(1).nullable().optional(),
+});
+
+export const AUTHORIZATION_HELP = 'Authorization: User <user secret>, Organization <organization secret>';
+
+/** Asks instance-service (POST /internal/auth/verify) who an Authorization header belongs to, and
+ * remembers positive answers briefly so a busy API does not ask on every request. */
+export class TenantVerifier {
+  private readonly cache = new Map<string, { tenant: Tenant; expiresAt: number }>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+
+  constructor(private readonly options: TenantAuthOptions) {
+    this.ttlMs = options.cacheTtlMs ?? 30000;
+    this.maxEntries = options.cacheSize ?? 10000;
+  }
+
+  async verify(authorization: string | undefined): Promise<Tenant> {
+    if (!authorization || authorization.trim() === '') {
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        `Missing Authorization header; expected ${AUTHORIZATION_HELP}`,
+        401,
+      );
+    }
+    // The cache key is a digest: the header itself (secrets) is never kept in memory longer than needed.
+    const key = createHash('sha256').update(authorization).digest('base64url');
+    const cached = this.cache.get(key);
+    const now = Date.now();
+    if (cached && cached.expiresAt > now) return cached.tenant;
+    const tenant = await this.ask(authorization);
+    if (this.cache.size >= this.maxEntries) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(key, { tenant, expiresAt: now + this.ttlMs });
+    return tenant;
+  }
+
+  private async ask(authorization: string): Promise<Tenant> {
+    let response;
+    try {
+      response = await request(new URL('/internal/auth/verify', this.options.instanceServiceUrl), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-pollcast-service-token': this.options.serviceToken,
+        },
+        body: JSON.stringify({ authorization }),
+        headersTimeout: this.options.timeoutMs ?? 5000,
+        bodyTimeout: this.options.timeoutMs ?? 5000,
+      });
+    } catch (error) {
+      throw new DomainError(
+        'AUTH_UNAVAILABLE',
+        `Authentication is unavailable right now (instance-service did not answer: ${error instanceof Error ? error.message : String(error)}); retry shortly`,
+        503,
+        { 'retry-after': '5' },
+      );
+    }
+    const body: unknown = await response.body.json().catch(() => undefined);
+    if (response.statusCode === 401 || response.statusCode === 403) {
+      const message =
+        typeof body === 'object' && body !== null && 'message' in body
+          ? String(body.message)
+          : 'Invalid credentials';
+      throw new DomainError('UNAUTHENTICATED', message, 401);
+    }
+    const parsed = verifyResponseSchema.safeParse(body);
+    if (response.statusCode !== 200 || !parsed.success) {
+      throw new DomainError(
+        'AUTH_UNAVAILABLE',
+        `Authentication failed upstream (status ${response.statusCode}); retry shortly`,
+        503,
+        {
+          'retry-after': '5',
+        },
+      );
+    }
+    return {
+      organizationId: parsed.data.organizationId,
+      userId: parsed.data.userId,
+      instanceId: parsed.data.instanceId ?? null,
+    };
+  }
+}
