@@ -2,4 +2,4 @@ export { startInfra, PROFILES, REPO_ROOT, type Infra, type InfraProfile } from '
 export { ensureDatabase, startLocalPostgres } from './local-postgres';
 export { startProcess, type ProcessSpec, type SupervisedProcess } from './processes';
 export { platformProcesses, PORTS, type PlatformSettings } from './platform';
-export { generateSecrets, type LocalSecrets } from './secrets';
+export { authorizationHeader, generateSecrets, type LocalSecrets } from './secrets';

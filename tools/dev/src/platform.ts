@@ -69,6 +69,8 @@ export function platformProcesses(root: string, settings: PlatformSettings): Pro
     ...tools,
     service('instance-service', 'instanceService', {
       POLLCAST_ENCRYPTION_KEYS: settings.secrets.encryptionKeys,
+      POLLCAST_BOOTSTRAP_ORGANIZATION_SECRET: settings.secrets.organizationSecret,
+      POLLCAST_BOOTSTRAP_USER_SECRET: settings.secrets.userSecret,
       MAXIMIZER_BASE_URL: `http://127.0.0.1:${port('maximizerSim')}`,
     }),
     service('poller-service', 'pollerService'),

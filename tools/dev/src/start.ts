@@ -4,7 +4,7 @@ import { PROFILES, REPO_ROOT, startInfra, type Infra } from './infra';
 import { ensureDatabase } from './local-postgres';
 import { platformProcesses } from './platform';
 import { startProcess, type SupervisedProcess } from './processes';
-import { loadOrCreateSecrets } from './secrets';
+import { authorizationHeader, loadOrCreateSecrets } from './secrets';
 
 const log = (line: string) => process.stdout.write(`[pollcast] ${line}\n`);
 
@@ -93,6 +93,8 @@ export async function start(): Promise<void> {
     if (console) {
       log(`API: ${console.url}/elements/api-v2  OpenAPI: ${console.url}/docs  console: ${console.url}/`);
     }
+    // Local development credentials (kept in the git-ignored .data folder).
+    log(`development tenant: -H 'Authorization: ${authorizationHeader(secrets)}'`);
     log(`all ready in ${((Date.now() - began) / 1000).toFixed(1)} s — Ctrl-C stops everything`);
   } catch (error) {
     log(error instanceof Error ? error.message : String(error));

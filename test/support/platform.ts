@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import {
+  authorizationHeader,
+  generateSecrets,
+  platformProcesses,
+  REPO_ROOT,
+  startProcess,
+  type ProcessSpec,
+  type SupervisedProcess,
+} from '@pollcast/dev';
+import { createTestDatabase, freePort, kafkaBrokers, uniqueName } from '@pollcast/testing';
+
+export interface PlatformOptions {
+  /** Extra replicas of the scaled services (e2e runs two of each). */
+  replicas?: Partial<Record<'poller-service' | 'normalizer' | 'dispatcher', number>>;
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+  logLevel?: string;
+}
+
+export interface RunningPlatform {
+  instanceServiceUrl: string;
+  pollerUrl: string;
+  normalizerUrl: string;
+  dispatcherUrl: string;
+  simUrl: string;
+  sinkUrl: string;
+  /** `User …, Organization …` of the bootstrapped development tenant. */
+  authorization: string;
+  topicPrefix: string;
+  databaseUrl: string;
+  processes: SupervisedProcess[];
+  /** Starts one more copy of a service (another replica, or a restart after a kill). */
+  startReplica(
+    name: 'poller-service' | 'normalizer' | 'dispatcher' | 'instance-service',
+  ): Promise<SupervisedProcess>;
+  stop(): Promise<void>;
+}
+
+/** Development-speed settings: polls every few seconds, retries in milliseconds. */
+export const FAST_PLATFORM_ENV: Record<string, string> = {
+  POLLER_INTERVAL_UNIT: 'seconds',
+  POLLER_OVERLAP_SECONDS: '2',
+  DISPATCHER_RETRY_BASE_MS: '200',
+  DISPATCHER_RETRY_MAX_MS: '2000',
+};
+
+/**
+ * Starts the simulator, the sink and the four services as separate OS processes from their built
+ * output (as production runs them), on a fresh database and unique topics of the test broker.
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
+  const databaseUrl = await createTestDatabase('platform');
+  const topicPrefix = `${uniqueName('e2e')}.`;
+  const secrets = generateSecrets();
+  const ports = {
+    instanceService: await freePort(),
+    pollerService: await freePort(),
+    normalizer: await freePort(),
+    dispatcher: await freePort(),
+    maximizerSim: await freePort(),
+    webhookSink: await freePort(),
+  };
+  const specs = platformProcesses(REPO_ROOT, {
+    kafkaBrokers: kafkaBrokers(),
+    databaseUrl,
+    secrets,
+    topicPrefix,
+    logLevel: options.logLevel ?? 'info',
+    ports,
+    extraEnv: { ...FAST_PLATFORM_ENV, ...options.env },
+  });
+  const logDir = join(REPO_ROOT, '.data', 'test', 'logs', topicPrefix.slice(0, -1));
+  const processes: SupervisedProcess[] = [];
+  let replicaCount = 0;
+  const launch = async (spec: ProcessSpec, suffix = '') =>
+    startProcess(spec, {
+      cwd: REPO_ROOT,
+      logFile: join(logDir, `${spec.name}${suffix}.log`),
+      timeoutMs: 90000,
+    });
+  const stop = async () => {
+    await Promise.all(processes.map((processHandle) => processHandle.stop(15000)));
+  };
+  try {
+    const tools = specs.filter((spec) => spec.entry.startsWith('tools'));
+    processes.push(...(await Promise.all(tools.map((spec) => launch(spec)))));
+    const instanceService = specs.find((spec) => spec.name === 'instance-service');
+    if (!instanceService) throw new Error('instance-service is not in the platform');
+    // instance-service first: the others authenticate and fetch tokens through it.
+    processes.push(await launch(instanceService));
+    const others = specs.filter((spec) => spec.entry.startsWith('apps') && spec.name !== 'instance-service');
+    processes.push(...(await Promise.all(others.map((spec) => launch(spec)))));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const startReplica: RunningPlatform['startReplica'] = async (name) => {
+    const spec = specs.find((candidate) => candidate.name === name);
+    if (!spec) throw new Error(`unknown service ${name}`);
+    replicaCount += 1;
+    const replica = await launch({ ...spec, port: await freePort() }, `-${replicaCount}`);
+    processes.push(replica);
+    return replica;
+  };
+  for (const [name, count] of Object.entries(options.replicas ?? {})) {
+    for (let i = 1; i < (count ?? 1); i += 1) await startReplica(name as 'poller-service');
+  }
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  return {
+    instanceServiceUrl: url(ports.instanceService),
+    pollerUrl: url(ports.pollerService),
+    normalizerUrl: url(ports.normalizer),
+    dispatcherUrl: url(ports.dispatcher),
+    simUrl: url(ports.maximizerSim),
+    sinkUrl: url(ports.webhookSink),
+    authorization: authorizationHeader(secrets),
+    topicPrefix,
+    databaseUrl,
+    processes,
+    startReplica,
+    stop,
+  };
+}
