@@ -20,6 +20,7 @@ import type {
   OAuthTokens,
 } from '../types';
 import {
+  MAXIMIZER_DEFAULT_ALIAS,
   MAXIMIZER_DEFAULT_DATACENTER,
   MAXIMIZER_DEFINITION,
   MAXIMIZER_HUB,
@@ -121,7 +122,7 @@ export function maximizerBaseUrl(configuration: ElementConfiguration): string {
 }
 
 function oauthPath(configuration: ElementConfiguration, endpoint: 'Authorize' | 'Token'): string {
-  const alias = requiredConfig(configuration, 'maximizer.alias');
+  const alias = configString(configuration, 'maximizer.alias') ?? MAXIMIZER_DEFAULT_ALIAS;
   return `/OAuth2/${encodeURIComponent(alias)}/${endpoint}`;
 }
 

@@ -48,8 +48,16 @@ describe('the maximizer catalog entry', () => {
     }
   });
 
-  it('defaults only element keys (the data center)', () => {
-    expect(element.configDefaults).toEqual({ 'maximizer.datacenter': 'caw' });
+  it('defaults only element keys (the data center, and an alias so bodies without one work)', () => {
+    expect(element.configDefaults).toEqual({ 'maximizer.datacenter': 'caw', 'maximizer.alias': 'default' });
+  });
+
+  it("uses the default alias when a configuration names none (the seed's bodies do not)", () => {
+    const url = maximizerAuthorizeUrl({
+      'oauth.api.key': 'client-1',
+      'oauth.callback.url': 'https://app.example.com/cb',
+    });
+    expect(new URL(url).pathname).toBe('/OAuth2/default/Authorize');
   });
 
   it('declares its configuration keys, with only the client secret secret', () => {

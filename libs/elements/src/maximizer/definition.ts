@@ -72,6 +72,7 @@ export const MAXIMIZER_RESOURCES: Readonly<Record<string, MaximizerResource>> = 
 });
 
 export const MAXIMIZER_DEFAULT_DATACENTER = 'caw';
+export const MAXIMIZER_DEFAULT_ALIAS = 'default';
 export const MAXIMIZER_DEFAULT_REFRESH_INTERVAL_MINUTES = 15;
 
 export const MAXIMIZER_CONFIG_KEYS: readonly ConfigKeyDefinition[] = deepFreeze([
@@ -95,9 +96,10 @@ export const MAXIMIZER_CONFIG_KEYS: readonly ConfigKeyDefinition[] = deepFreeze(
   },
   {
     key: 'maximizer.alias',
-    description: 'Maximizer database alias; part of the OAuth URLs (/OAuth2/{alias}/…).',
+    description:
+      "Maximizer database alias; part of the OAuth URLs (/OAuth2/{alias}/…). Defaults to 'default', so Open Connectors bodies that do not name one (the seed's) work unchanged.",
     secret: false,
-    required: true,
+    required: false,
   },
   {
     key: 'maximizer.datacenter',
@@ -125,7 +127,10 @@ export const MAXIMIZER_DEFINITION: ElementDefinition = deepFreeze({
   configKeys: MAXIMIZER_CONFIG_KEYS,
   // Element keys only: event.* settings have their own fields (defaultRefreshIntervalMinutes,
   // resources[…].defaultPollerConfig), and config-schema merges these into the element's config.
-  configDefaults: { 'maximizer.datacenter': MAXIMIZER_DEFAULT_DATACENTER },
+  configDefaults: {
+    'maximizer.datacenter': MAXIMIZER_DEFAULT_DATACENTER,
+    'maximizer.alias': MAXIMIZER_DEFAULT_ALIAS,
+  },
   defaultRefreshIntervalMinutes: MAXIMIZER_DEFAULT_REFRESH_INTERVAL_MINUTES,
   resources: MAXIMIZER_RESOURCES,
 });
