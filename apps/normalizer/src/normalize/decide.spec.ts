@@ -11,7 +11,7 @@ function rawChange(record: Record<string, unknown>, overrides: Partial<RawChange
     organizationId: 'org-1',
     elementKey: 'maximizer',
     resource: 'contacts',
-    objectId: String(record['Key'] ?? 'k1'),
+    objectId: typeof record['Key'] === 'string' ? record['Key'] : 'k1',
     record,
     pollId: 'poll-1',
     window: { from: '2024-01-15T10:00:00Z', to: '2024-01-15T10:05:00Z' },
@@ -36,7 +36,9 @@ const run = (change: RawChange, remembered?: RememberedState) => decide(prepareC
 describe('classification', () => {
   it('created == updated within the tolerance is CREATED, beyond it UPDATED', () => {
     const at = (created: string) =>
-      run(rawChange({ Key: 'a', LastModifyDate: '2024-01-15T10:01:00Z', CreationDate: created }, withCreated));
+      run(
+        rawChange({ Key: 'a', LastModifyDate: '2024-01-15T10:01:00Z', CreationDate: created }, withCreated),
+      );
     expect(emitted(at('2024-01-15T10:01:00Z')).eventType).toBe('CREATED');
     expect(emitted(at('2024-01-15T10:00:50Z')).eventType).toBe('CREATED'); // exactly 10 s
     expect(emitted(at('2024-01-15T10:00:49Z')).eventType).toBe('UPDATED'); // 11 s
@@ -118,7 +120,9 @@ describe('dedupe and ids', () => {
   });
 
   it('a later updated date is a new event with the date-only id', () => {
-    const later = emitted(run(rawChange({ ...record, LastModifyDate: '2024-01-15T10:03:00Z' }), first.nextState));
+    const later = emitted(
+      run(rawChange({ ...record, LastModifyDate: '2024-01-15T10:03:00Z' }), first.nextState),
+    );
     expect(later.eventId).toBe(
       eventId({
         instanceId: 'inst-1',

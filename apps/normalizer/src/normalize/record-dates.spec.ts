@@ -20,7 +20,10 @@ describe('readRecordDate', () => {
 
   it('reads epoch milliseconds at a nested path', () => {
     expect(
-      readRecordDate({ meta: { at: 1705337640000 } }, { field: 'meta.at', format: 'milliseconds', zone: 'GMT' }),
+      readRecordDate(
+        { meta: { at: 1705337640000 } },
+        { field: 'meta.at', format: 'milliseconds', zone: 'GMT' },
+      ),
     ).toEqual({ ok: true, epochMs: 1705337640000 });
   });
 
@@ -32,13 +35,17 @@ describe('readRecordDate', () => {
       { field: 'Modified', format: "yyyy-MM-dd'T'HH:mm:ssXXX", zone: 'GMT' },
     );
     expect(garbled).toMatchObject({ ok: false, error: expect.stringContaining('yesterday') });
-    const badZone = readRecordDate({ Modified: '2024' }, { field: 'Modified', format: 'yyyy', zone: 'Mars/Olympus' });
+    const badZone = readRecordDate(
+      { Modified: '2024' },
+      { field: 'Modified', format: 'yyyy', zone: 'Mars/Olympus' },
+    );
     expect(badZone.ok).toBe(false);
   });
 
   it('refuses instants an RFC 3339 date cannot carry', () => {
-    expect(
-      readRecordDate({ at: 1e15 }, { field: 'at', format: 'milliseconds', zone: 'GMT' }),
-    ).toMatchObject({ ok: false, error: expect.stringContaining('outside years') });
+    expect(readRecordDate({ at: 1e15 }, { field: 'at', format: 'milliseconds', zone: 'GMT' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('outside years'),
+    });
   });
 });
