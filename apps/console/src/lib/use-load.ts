@@ -1,0 +1,45 @@
+// Loads data for a page: { data, error, loading, reload }. Stale answers (after unmount or a newer
+// reload) are dropped.
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+export interface Loaded<T> {
+  readonly data: T | undefined;
+  readonly error: Error | undefined;
+  readonly loading: boolean;
+  readonly reload: () => void;
+}
+
+export function useLoad<T>(load: () => Promise<T>, dependencies: readonly unknown[]): Loaded<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<Error | undefined>(undefined);
+  const [loading, setLoading] = useState(true);
+  const generation = useRef(0);
+  const stableLoad = useCallback(load, dependencies);
+
+  const reload = useCallback(() => {
+    const mine = ++generation.current;
+    setLoading(true);
+    stableLoad().then(
+      (value) => {
+        if (mine !== generation.current) return;
+        setData(value);
+        setError(undefined);
+        setLoading(false);
+      },
+      (failure: unknown) => {
+        if (mine !== generation.current) return;
+        setError(failure instanceof Error ? failure : new Error(String(failure)));
+        setLoading(false);
+      },
+    );
+  }, [stableLoad]);
+
+  useEffect(() => {
+    reload();
+    return () => {
+      generation.current++;
+    };
+  }, [reload]);
+
+  return { data, error, loading, reload };
+}
