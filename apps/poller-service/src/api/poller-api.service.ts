@@ -1,0 +1,230 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { DomainError, RequestValidationError } from '@pollcast/service-kit';
+import type { Tenant } from '@pollcast/tenant-auth';
+import { ScheduleRepository, type ScheduleView } from '../schedule/schedule.repository';
+import { RunsRepository, type PollRunView } from '../runs/runs.repository';
+
+export const pollsQuerySchema = z.object({
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  nextPage: z.string().min(1).optional(),
+  resource: z.string().min(1).optional(),
+  status: z.enum(['succeeded', 'failed', 'abandoned', 'superseded']).optional(),
+});
+
+export const pollNowBodySchema = z
+  .object({ resource: z.string().min(1).optional() })
+  .strict()
+  .optional();
+
+export const watermarkBodySchema = z.object({ watermark: z.iso.datetime({ offset: true }) }).strict();
+
+const cursorSchema = z.object({ startedAt: z.iso.datetime({ offset: true }), id: z.uuid() });
+
+export interface ResourceStateView {
+  resource: string;
+  active: boolean;
+  state: 'ok' | 'failing' | 'error' | 'disabled';
+  running: boolean;
+  intervalSeconds: number;
+  nextDueAt: string | null;
+  watermark: string;
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  lastSuccessAt: string | null;
+  pollRequested: boolean;
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+}
+
+export interface PollRunResponse {
+  id: string;
+  instanceId: string;
+  resource: string;
+  elementKey: string;
+  status: PollRunView['status'];
+  scheduledFor: string;
+  startedAt: string;
+  finishedAt: string;
+  window: { from: string; to: string };
+  pages: number;
+  records: number;
+  error: { kind: string | null; message: string } | null;
+  owner: string;
+}
+
+export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new RequestValidationError(
+    `Invalid ${what}`,
+    result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.') || '(root)',
+      message: issue.message,
+    })),
+  );
+}
+
+const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+/** The use cases behind the poller's HTTP API, scoped to the caller's organization: another
+ * organization's instance is indistinguishable from a missing one (404). */
+@Injectable()
+export class PollerApi {
+  constructor(
+    @Inject(ScheduleRepository) private readonly schedules: ScheduleRepository,
+    @Inject(RunsRepository) private readonly runs: RunsRepository,
+  ) {}
+
+  async listPolls(
+    tenant: Tenant,
+    instanceId: string,
+    rawQuery: unknown,
+  ): Promise<{ polls: PollRunResponse[]; nextPage: string | undefined }> {
+    await this.requireInstance(tenant, instanceId);
+    const query = parseOrThrow(pollsQuerySchema, rawQuery, 'query');
+    const after = query.nextPage === undefined ? undefined : decodeCursor(query.nextPage);
+    const { runs, more } = await this.runs.page({
+      instanceId,
+      resource: query.resource,
+      status: query.status,
+      limit: query.pageSize,
+      after,
+    });
+    const last = runs.at(-1);
+    return {
+      polls: runs.map(toRunResponse),
+      nextPage: more && last ? encodeCursor(last) : undefined,
+    };
+  }
+
+  async pollerState(
+    tenant: Tenant,
+    instanceId: string,
+  ): Promise<{ instanceId: string; active: boolean; resources: ResourceStateView[] }> {
+    const instance = await this.requireInstance(tenant, instanceId);
+    const schedules = await this.schedules.listSchedules(instanceId);
+    return { instanceId, active: instance.active, resources: schedules.map(toStateView) };
+  }
+
+  async pollNow(tenant: Tenant, instanceId: string, body: unknown): Promise<{ requested: number }> {
+    const instance = await this.requireInstance(tenant, instanceId);
+    const parsed = parseOrThrow(pollNowBodySchema, body ?? undefined, 'body');
+    if (!instance.active) {
+      throw new DomainError(
+        'NOT_POLLING',
+        `Instance ${instanceId} is not polling (disabled or events off)`,
+        409,
+      );
+    }
+    const requested = await this.schedules.requestPoll(instanceId, parsed?.resource);
+    if (requested === 0 && parsed?.resource !== undefined) {
+      throw new DomainError(
+        'NOT_FOUND',
+        `Instance ${instanceId} does not poll resource ${parsed.resource}`,
+        404,
+      );
+    }
+    return { requested };
+  }
+
+  async resetWatermark(
+    tenant: Tenant,
+    instanceId: string,
+    resource: string,
+    body: unknown,
+  ): Promise<ResourceStateView> {
+    await this.requireInstance(tenant, instanceId);
+    const { watermark } = parseOrThrow(watermarkBodySchema, body, 'body');
+    const at = new Date(watermark);
+    if (at.getTime() > Date.now()) {
+      throw new RequestValidationError('Invalid body', [
+        { path: 'watermark', message: 'must not be in the future' },
+      ]);
+    }
+    if (!(await this.schedules.resetWatermark(instanceId, resource, at))) {
+      throw new DomainError('NOT_FOUND', `Instance ${instanceId} does not poll resource ${resource}`, 404);
+    }
+    const view = (await this.schedules.listSchedules(instanceId)).find(
+      (schedule) => schedule.resource === resource,
+    );
+    if (!view)
+      throw new DomainError('NOT_FOUND', `Instance ${instanceId} does not poll resource ${resource}`, 404);
+    return toStateView(view);
+  }
+
+  private async requireInstance(tenant: Tenant, instanceId: string) {
+    const instance = await this.schedules.findInstance(instanceId);
+    const visible =
+      instance !== undefined &&
+      instance.organizationId === tenant.organizationId &&
+      (tenant.instanceId === null || tenant.instanceId === instanceId);
+    if (!visible) throw new DomainError('NOT_FOUND', `Instance ${instanceId} not found`, 404);
+    return instance;
+  }
+}
+
+function toStateView(schedule: ScheduleView): ResourceStateView {
+  const running =
+    schedule.currentPollId !== null &&
+    schedule.leaseExpiresAt !== null &&
+    schedule.leaseExpiresAt.getTime() > Date.now();
+  return {
+    resource: schedule.resource,
+    active: schedule.active,
+    state: schedule.active ? schedule.state : 'disabled',
+    running,
+    intervalSeconds: schedule.intervalSeconds,
+    // While a poll holds the row, next_due_at is its lease expiry, not a due time.
+    nextDueAt: !schedule.active || schedule.currentPollId !== null ? null : iso(schedule.nextDueAt),
+    watermark: schedule.watermark.toISOString(),
+    consecutiveFailures: schedule.consecutiveFailures,
+    lastError: schedule.lastError,
+    lastErrorAt: iso(schedule.lastErrorAt),
+    lastSuccessAt: iso(schedule.lastSuccessAt),
+    pollRequested: schedule.pollRequested,
+    leaseOwner: running ? schedule.leaseOwner : null,
+    leaseExpiresAt: running ? iso(schedule.leaseExpiresAt) : null,
+  };
+}
+
+function toRunResponse(run: PollRunView): PollRunResponse {
+  return {
+    id: run.id,
+    instanceId: run.instanceId,
+    resource: run.resource,
+    elementKey: run.elementKey,
+    status: run.status,
+    scheduledFor: run.scheduledFor.toISOString(),
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: run.finishedAt.toISOString(),
+    window: { from: run.windowFrom.toISOString(), to: run.windowTo.toISOString() },
+    pages: run.pages,
+    records: run.records,
+    error: run.error === null ? null : { kind: run.errorKind, message: run.error },
+    owner: run.owner,
+  };
+}
+
+function encodeCursor(run: PollRunView): string {
+  return Buffer.from(JSON.stringify({ startedAt: run.startedAt.toISOString(), id: run.id })).toString(
+    'base64url',
+  );
+}
+
+function decodeCursor(token: string): { startedAt: Date; id: string } {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  const cursor = cursorSchema.safeParse(decoded);
+  if (!cursor.success) {
+    throw new RequestValidationError('Invalid query', [
+      { path: 'nextPage', message: 'not a page token from this API' },
+    ]);
+  }
+  return { startedAt: new Date(cursor.data.startedAt), id: cursor.data.id };
+}

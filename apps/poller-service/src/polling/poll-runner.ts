@@ -1,0 +1,323 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import {
+  HEADERS,
+  objectKey,
+  topicName,
+  type DateField,
+  type RawChange,
+  type ResourcePoller,
+} from '@pollcast/contracts';
+import { DateTemplateError, parseRecordDate } from '@pollcast/date-template';
+import {
+  callWithTokenRefresh,
+  ProviderError,
+  UnknownElementError,
+  type HubResponse,
+} from '@pollcast/elements';
+import { KafkaClient, ROOT_LOGGER, SERVICE_ENV, type OutgoingMessage } from '@pollcast/service-kit';
+import type { Env } from '../env';
+import type { PollRunStatus } from '../database/entities';
+import { ScheduleRepository, type ClaimedPoll } from '../schedule/schedule.repository';
+import { failureDelayMs, pageRetryDelayMs, pollWindow, type PollWindow } from '../schedule/timing';
+import { AccessTokenClient, AccessTokenError } from './access-token.client';
+import { PollerMetrics } from './poller.metrics';
+import { ProviderGateway } from './provider-gateway';
+import { InstanceRateLimiter, sleep } from './rate-limiter';
+import { objectIdOf, readDottedPath } from './record-fields';
+
+/** Why a poll failed, in the terms the schedule and the API use. */
+export interface PollFailure {
+  kind: string;
+  message: string;
+  permanent: boolean;
+  retryAfterMs?: number;
+}
+
+class PollLimitError extends Error {}
+
+/** What a failure means for the schedule: permanent ones go straight to "error" and the capped rate. */
+export function describeFailure(error: unknown): PollFailure {
+  if (error instanceof ProviderError) {
+    return {
+      kind: `provider_${error.kind}`,
+      message: error.message,
+      permanent: error.kind === 'permanent',
+      retryAfterMs: error.retryAfterMs,
+    };
+  }
+  if (error instanceof AccessTokenError) {
+    return { kind: `token_${error.kind}`, message: error.message, permanent: error.permanent };
+  }
+  if (
+    error instanceof DateTemplateError ||
+    error instanceof UnknownElementError ||
+    error instanceof PollLimitError
+  ) {
+    return { kind: 'configuration', message: error.message, permanent: true };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'internal', message, permanent: false };
+}
+
+/**
+ * One poll of one (instance, resource): render the window's URL, read every page through the element,
+ * publish each page's records (acks=all), and only then move the watermark to the window end, in the
+ * statement that records the run. Any failure leaves the watermark where it was, so the next poll
+ * re-reads the window: records may be published twice, never lost.
+ */
+@Injectable()
+export class PollRunner {
+  private readonly rawTopic: string;
+  private readonly limiter: InstanceRateLimiter;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(SERVICE_ENV) private readonly env: Env,
+    @Inject(ROOT_LOGGER) logger: Logger,
+    @Inject(KafkaClient) private readonly kafka: KafkaClient,
+    @Inject(ScheduleRepository) private readonly schedules: ScheduleRepository,
+    @Inject(AccessTokenClient) private readonly tokens: AccessTokenClient,
+    @Inject(ProviderGateway) private readonly providers: ProviderGateway,
+    @Inject(PollerMetrics) private readonly metrics: PollerMetrics,
+  ) {
+    this.rawTopic = topicName('rawChanges', env.POLLCAST_TOPIC_PREFIX);
+    this.limiter = new InstanceRateLimiter(env.POLLER_RATE_LIMIT_PER_SECOND, env.POLLER_RATE_LIMIT_BURST);
+    this.logger = logger.child({ component: 'poll' });
+    setInterval(() => this.limiter.prune(), 60_000).unref();
+  }
+
+  /** Runs the poll; `signal` aborts it (shutdown): then nothing advances and the lease is released. */
+  async run(poll: ClaimedPoll, owner: string, signal: AbortSignal): Promise<PollRunStatus> {
+    const startedAt = new Date();
+    const window = pollWindow(
+      poll.watermark,
+      startedAt,
+      poll.config.pollDelay,
+      this.env.POLLER_OVERLAP_SECONDS,
+    );
+    const labels = { element: poll.elementKey, resource: poll.resource };
+    const log = this.logger.child({
+      correlationId: poll.pollId,
+      instanceId: poll.instanceId,
+      resource: poll.resource,
+    });
+    this.metrics.pollsStarted.inc(labels);
+    this.metrics.scheduleLag.observe(
+      { element: poll.elementKey },
+      Math.max(0, poll.claimedAt.getTime() - poll.scheduledFor.getTime()) / 1000,
+    );
+    const progress = { pages: 0, records: 0 };
+    const base = { poll, startedAt, window, owner };
+    try {
+      await this.readAndPublish(poll, window, progress, signal, log);
+    } catch (error) {
+      if (signal.aborted) {
+        const status = await this.schedules.finish({ ...base, ...progress, status: 'abandoned' });
+        this.metrics.pollsAbandoned.inc(labels);
+        log.warn(
+          { pages: progress.pages, records: progress.records, status },
+          'poll abandoned; watermark unchanged',
+        );
+        return status;
+      }
+      const failure = describeFailure(error);
+      const failures = poll.consecutiveFailures + 1;
+      const backoff = {
+        baseMs: this.env.POLLER_FAILURE_BACKOFF_BASE_SECONDS * 1000,
+        maxMs: this.env.POLLER_FAILURE_BACKOFF_MAX_SECONDS * 1000,
+      };
+      // Permanent failures (bad configuration, refused credentials) wait the capped delay straight away.
+      const retryInMs = failureDelayMs(failure.permanent ? Number.MAX_SAFE_INTEGER : failures, {
+        ...backoff,
+        retryAfterMs: failure.retryAfterMs,
+      });
+      const status = await this.schedules.finish({
+        ...base,
+        ...progress,
+        status: 'failed',
+        error: failure,
+        retryInMs,
+        errorAfterFailures: this.env.POLLER_ERROR_AFTER_FAILURES,
+      });
+      this.metrics.pollsFailed.inc({ ...labels, kind: failure.kind });
+      this.observeDuration(poll, labels, 'failed');
+      log.warn(
+        {
+          errorKind: failure.kind,
+          error: failure.message,
+          failures,
+          retryInMs,
+          pages: progress.pages,
+          status,
+        },
+        'poll failed; watermark unchanged',
+      );
+      return status;
+    }
+    const status = await this.schedules.finish({ ...base, ...progress, status: 'succeeded' });
+    if (status === 'succeeded') {
+      this.metrics.pollsSucceeded.inc(labels);
+    } else {
+      this.metrics.pollsAbandoned.inc(labels);
+      log.warn('poll finished after its lease was taken over; the other poll owns the watermark');
+    }
+    this.observeDuration(poll, labels, status);
+    log.debug(
+      { pages: progress.pages, records: progress.records, windowFrom: window.from, windowTo: window.to },
+      'poll succeeded',
+    );
+    return status;
+  }
+
+  private observeDuration(
+    poll: ClaimedPoll,
+    labels: { element: string; resource: string },
+    status: string,
+  ): void {
+    this.metrics.pollDuration.observe({ ...labels, status }, (Date.now() - poll.claimedAt.getTime()) / 1000);
+  }
+
+  private async readAndPublish(
+    poll: ClaimedPoll,
+    window: PollWindow,
+    progress: { pages: number; records: number },
+    signal: AbortSignal,
+    log: Logger,
+  ): Promise<void> {
+    const url = this.providers.renderUrl(poll.config.url, window.from);
+    let pageToken: string | undefined;
+    do {
+      signal.throwIfAborted(); // between pages only: a fully published window is always committed
+      if (progress.pages >= this.env.POLLER_MAX_PAGES_PER_POLL) {
+        throw new PollLimitError(`more than ${this.env.POLLER_MAX_PAGES_PER_POLL} pages in one window`);
+      }
+      const page = await this.fetchPage(poll, url, pageToken, signal);
+      if (page.warnings.length > 0)
+        log.warn({ warnings: page.warnings, page: progress.pages }, 'provider request warnings');
+      const messages = this.toMessages(poll, window, page, progress.pages, log);
+      await this.kafka.publish(this.rawTopic, messages);
+      this.metrics.recordsPublished.inc(
+        { element: poll.elementKey, resource: poll.resource },
+        messages.length,
+      );
+      progress.pages += 1;
+      progress.records += messages.length;
+      pageToken = page.nextPageToken;
+    } while (pageToken !== undefined);
+  }
+
+  /** One page, with the instance's rate limit; 429 waits Retry-After, 5xx / timeouts back off; a 401
+   * gets one fresh token (callWithTokenRefresh). Waits longer than POLLER_MAX_IN_POLL_WAIT_MS end the
+   * poll instead (the schedule retries it later). */
+  private async fetchPage(
+    poll: ClaimedPoll,
+    url: string,
+    pageToken: string | undefined,
+    signal: AbortSignal,
+  ): Promise<HubResponse> {
+    const adapter = this.providers.adapter(poll.elementKey);
+    for (let attempt = 0; ; attempt += 1) {
+      await this.limiter.acquire(poll.instanceId, signal);
+      try {
+        return await callWithTokenRefresh(
+          (request) => this.tokens.get(poll.instanceId, request, signal),
+          (accessToken) =>
+            adapter.executeHubRequest({
+              configuration: poll.elementConfig,
+              accessToken,
+              url,
+              pageSize: poll.config.pageSize,
+              pageToken,
+              signal,
+            }),
+        );
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const transient =
+          error instanceof ProviderError && (error.kind === 'rate_limited' || error.kind === 'retryable');
+        if (!transient || attempt >= this.env.POLLER_PAGE_RETRIES) throw error;
+        const delayMs = error.retryAfterMs ?? pageRetryDelayMs(attempt, this.env.POLLER_PAGE_RETRY_BASE_MS);
+        if (delayMs > this.env.POLLER_MAX_IN_POLL_WAIT_MS) throw error;
+        this.metrics.providerRetries.inc({ element: poll.elementKey, kind: error.kind });
+        await sleep(delayMs, signal);
+      }
+    }
+  }
+
+  private toMessages(
+    poll: ClaimedPoll,
+    window: PollWindow,
+    page: HubResponse,
+    pageIndex: number,
+    log: Logger,
+  ): OutgoingMessage[] {
+    const { config } = poll;
+    const polledAt = new Date().toISOString();
+    const filterField = config.filterByUpdatedDate ? config.updated : config.created;
+    const messages: OutgoingMessage[] = [];
+    let withoutId = 0;
+    let afterWindow = 0;
+    for (const record of page.records) {
+      if (config.filterByCurrentDate && filterField && isAfter(record, filterField, window.to)) {
+        afterWindow += 1; // changed after the poll started: the next window reads it
+        continue;
+      }
+      const objectId = objectIdOf(record, config.idField);
+      if (objectId === undefined) {
+        withoutId += 1;
+        continue;
+      }
+      const value: RawChange = {
+        instanceId: poll.instanceId,
+        organizationId: poll.organizationId,
+        elementKey: poll.elementKey,
+        resource: poll.resource,
+        objectId,
+        record,
+        pollId: poll.pollId,
+        window: {
+          from: window.from.toISOString(),
+          ...(config.filterByCurrentDate ? { to: window.to.toISOString() } : {}),
+        },
+        polledAt,
+        page: pageIndex,
+        ...dateConfigs(config),
+        createdCheckTolerance: config.createdCheckTolerance,
+        filterByUpdatedDate: config.filterByUpdatedDate,
+      };
+      messages.push({
+        key: objectKey(poll.instanceId, poll.resource, objectId),
+        value,
+        headers: { [HEADERS.correlationId]: poll.pollId },
+      });
+    }
+    if (withoutId > 0) {
+      log.warn(
+        { idField: config.idField, records: withoutId, page: pageIndex },
+        'records without a usable id skipped',
+      );
+    }
+    if (afterWindow > 0)
+      log.debug({ records: afterWindow }, 'records changed after the window end left for the next poll');
+    return messages;
+  }
+}
+
+function dateConfigs(config: ResourcePoller): { updated?: DateField; created?: DateField } {
+  return {
+    ...(config.updated ? { updated: config.updated } : {}),
+    ...(config.created ? { created: config.created } : {}),
+  };
+}
+
+/** Is the record's date after `end`? Unreadable dates keep the record (the normalizer reports them). */
+function isAfter(record: Record<string, unknown>, field: DateField, end: Date): boolean {
+  try {
+    return (
+      parseRecordDate(readDottedPath(record, field.field), field.format, field.zone).getTime() > end.getTime()
+    );
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '../schedule/schedule.module';
+import { AccessTokenClient } from './access-token.client';
+import { PollerMetrics } from './poller.metrics';
+import { PollRunner } from './poll-runner';
+import { ProviderGateway } from './provider-gateway';
+import { Scheduler } from './scheduler';
+
+/** Claiming due polls and running them. */
+@Module({
+  imports: [ScheduleModule],
+  providers: [AccessTokenClient, PollerMetrics, ProviderGateway, PollRunner, Scheduler],
+  exports: [Scheduler],
+})
+export class PollingModule {}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { Logger } from 'pino';
+import { ReadinessChecks, ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit';
+import type { Env } from '../env';
+import { ScheduleRepository, type ClaimedPoll } from '../schedule/schedule.repository';
+import { PollerMetrics } from './poller.metrics';
+import { PollRunner } from './poll-runner';
+
+interface RunningPoll {
+  poll: ClaimedPoll;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * The claim loop of one replica: whenever it has free slots (POLLER_CONCURRENCY), it leases the most
+ * overdue rows (Postgres, SKIP LOCKED) and runs them; a timer keeps the leases of long polls alive.
+ * Several replicas share the table; a row is leased by one of them at a time.
+ */
+@Injectable()
+export class Scheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** Who holds a lease: readable in the API and in `pg_stat_activity`-style debugging. */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly running = new Map<string, RunningPoll>();
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private readonly logger: Logger;
+  private lastClaimError = 0;
+
+  constructor(
+    @Inject(SERVICE_ENV) private readonly env: Env,
+    @Inject(ROOT_LOGGER) logger: Logger,
+    @Inject(ScheduleRepository) private readonly schedules: ScheduleRepository,
+    @Inject(PollRunner) private readonly runner: PollRunner,
+    @Inject(PollerMetrics) private readonly metrics: PollerMetrics,
+    @Inject(ReadinessChecks) readiness: ReadinessChecks,
+  ) {
+    this.logger = logger.child({ component: 'scheduler', owner: this.owner });
+    readiness.add('scheduler', async () => {
+      if (this.loop === undefined || this.stopping) throw new Error('the scheduler is not running');
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop = this.claimLoop();
+    const renewEveryMs = (this.env.POLLER_LEASE_SECONDS * 1000) / 3;
+    this.leaseTimer = setInterval(() => void this.renewLeases(), renewEveryMs);
+    this.leaseTimer.unref();
+    this.logger.info({ concurrency: this.env.POLLER_CONCURRENCY }, 'scheduler started');
+  }
+
+  /** Polls running in this replica (API / tests). */
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  private async claimLoop(): Promise<void> {
+    while (!this.stopping) {
+      const free = this.env.POLLER_CONCURRENCY - this.running.size;
+      let claimed: ClaimedPoll[] = [];
+      if (free > 0) {
+        try {
+          claimed = await this.schedules.claimDue(free, this.owner, this.env.POLLER_LEASE_SECONDS);
+        } catch (error) {
+          // Postgres away: keep trying at the tick rate, log once in a while.
+          if (Date.now() - this.lastClaimError > 10_000) {
+            this.lastClaimError = Date.now();
+            this.logger.error({ err: error }, 'claiming due polls failed');
+          }
+        }
+        for (const poll of claimed) this.start(poll);
+      }
+      // A full batch means more may be due: go again as soon as a slot is free. Otherwise wait a tick.
+      if (claimed.length > 0 && claimed.length === free) await this.nextWake(undefined);
+      else await this.nextWake(this.env.POLLER_CLAIM_INTERVAL_MS);
+    }
+  }
+
+  private nextWake(timeoutMs: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
+      function done() {
+        if (timer) clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private start(poll: ClaimedPoll): void {
+    if (this.stopping) return;
+    const controller = new AbortController();
+    const done = this.runner
+      .run(poll, this.owner, controller.signal)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // Only the final database write can fail here; the lease then expires and the poll is redone.
+          this.logger.error({ err: error, correlationId: poll.pollId }, 'recording the poll outcome failed');
+        },
+      )
+      .finally(() => {
+        this.running.delete(poll.pollId);
+        this.metrics.inFlight.set(this.running.size);
+        this.wake?.();
+      });
+    this.running.set(poll.pollId, { poll, controller, done });
+    this.metrics.inFlight.set(this.running.size);
+  }
+
+  private async renewLeases(): Promise<void> {
+    const ids = [...this.running.keys()];
+    try {
+      const lost = await this.schedules.renewLeases(ids, this.env.POLLER_LEASE_SECONDS);
+      for (const pollId of lost) {
+        // Someone else holds the row now (a reset or a takeover): stop reading, publish no more.
+        this.logger.warn({ correlationId: pollId }, 'lease lost; aborting the poll');
+        this.running.get(pollId)?.controller.abort(new Error('lease lost'));
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'renewing leases failed');
+    }
+  }
+
+  /** Stop claiming; let polls in flight finish for POLLER_SHUTDOWN_GRACE_MS; abort the rest (their
+   * watermark stays, their lease is released so another replica takes them over at once). Runs before
+   * the database and Kafka close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    const pending = [...this.running.values()];
+    this.logger.info({ inFlight: pending.length }, 'scheduler stopping; waiting for polls in flight');
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      graceTimer = setTimeout(() => resolve('timeout'), this.env.POLLER_SHUTDOWN_GRACE_MS);
+    });
+    const outcome = await Promise.race([
+      Promise.all(pending.map((entry) => entry.done)).then(() => 'done' as const),
+      graceOver,
+    ]);
+    clearTimeout(graceTimer);
+    if (outcome === 'timeout') {
+      const left = [...this.running.values()];
+      this.logger.warn({ abandoning: left.length }, 'shutdown grace over; abandoning polls in flight');
+      for (const entry of left) entry.controller.abort(new Error('shutting down'));
+      await Promise.all(left.map((entry) => entry.done));
+    }
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.logger.info('scheduler stopped');
+  }
+}

@@ -1,0 +1,41 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit';
+import type { Env } from '../env';
+import { RunsRepository } from './runs.repository';
+
+/** Keeps poll runs for POLLER_RUN_RETENTION_DAYS. Every replica prunes; deleting twice is harmless. */
+@Injectable()
+export class PruneRunsJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(SERVICE_ENV) private readonly env: Env,
+    @Inject(ROOT_LOGGER) logger: Logger,
+    @Inject(RunsRepository) private readonly runs: RunsRepository,
+  ) {
+    this.logger = logger.child({ component: 'prune-runs' });
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.pruneNow(), this.env.POLLER_PRUNE_INTERVAL_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  async pruneNow(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - this.env.POLLER_RUN_RETENTION_DAYS * 86_400_000);
+    try {
+      const deleted = await this.runs.prune(before);
+      if (deleted > 0) this.logger.info({ deleted, before }, 'old poll runs pruned');
+      return deleted;
+    } catch (error) {
+      this.logger.error({ err: error }, 'pruning poll runs failed');
+      return 0;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

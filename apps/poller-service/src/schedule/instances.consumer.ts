@@ -1,0 +1,82 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DLQ_OF, instanceSnapshotSchema, topicName, type InstanceSnapshot } from '@pollcast/contracts';
+import {
+  ConsumerRunner,
+  KafkaClient,
+  ReadinessChecks,
+  ROOT_LOGGER,
+  SERVICE_ENV,
+} from '@pollcast/service-kit';
+import type { Env } from '../env';
+import { ApplyInstanceSnapshot } from './apply-instance-snapshot.usecase';
+
+/**
+ * Feeds `pollcast.instances.v1` into the schedule table.
+ *
+ * One consumer group shared by all replicas, not one group per replica: the schedule lives in
+ * Postgres, which every replica reads, so each snapshot needs writing once — by whichever replica owns
+ * its partition. Keys are instance ids, so one instance's snapshots arrive in order at one writer, and
+ * offsets are committed only after the rows are written (a crash replays, the version check makes the
+ * replay a no-op). A group per replica would make every replica rewrite every instance.
+ */
+@Injectable()
+export class InstancesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly runner: ConsumerRunner<InstanceSnapshot>;
+  private started = false;
+
+  constructor(
+    @Inject(KafkaClient) kafka: KafkaClient,
+    @Inject(SERVICE_ENV) env: Env,
+    @Inject(ROOT_LOGGER) logger: Logger,
+    @Inject(ApplyInstanceSnapshot) private readonly applySnapshot: ApplyInstanceSnapshot,
+    @Inject(ReadinessChecks) readiness: ReadinessChecks,
+  ) {
+    const log = logger.child({ component: 'instances-consumer' });
+    this.runner = new ConsumerRunner<InstanceSnapshot>(
+      kafka,
+      {
+        groupId: `${env.POLLCAST_TOPIC_PREFIX}${env.POLLER_INSTANCES_GROUP_ID}`,
+        topic: topicName('instances', env.POLLCAST_TOPIC_PREFIX),
+        dlqTopic: topicName(DLQ_OF.instances, env.POLLCAST_TOPIC_PREFIX),
+        schema: instanceSnapshotSchema,
+        acceptTombstones: true,
+        fromBeginning: true,
+        partitionsConsumedConcurrently: 4,
+        handle: async (batch, context) => {
+          for (const message of batch) {
+            if (!context.isRunning()) throw new Error('consumer stopping'); // not committed: replayed
+            if (message.value === null) {
+              if (message.key === null) {
+                await context.deadLetter(message, 'tombstone without a key');
+                continue;
+              }
+              await this.applySnapshot.delete(message.key);
+              log.info({ instanceId: message.key }, 'instance deleted; its schedule removed');
+              continue;
+            }
+            const applied = await this.applySnapshot.apply(message.value);
+            log.debug(
+              { instanceId: message.value.id, version: message.value.version, applied },
+              applied ? 'instance snapshot applied' : 'older instance snapshot ignored',
+            );
+          }
+        },
+      },
+      log,
+      'poller-service',
+    );
+    readiness.add('instances-consumer', async () => {
+      if (!this.started) throw new Error('the instances consumer has not started');
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.start();
+    this.started = true;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.runner.stop();
+  }
+}
