@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceKitModule } from '@pollcast/service-kit';
 import { topicSpecs } from '@pollcast/contracts';
+import { DISPATCHER_ENTITIES, DISPATCHER_MIGRATIONS } from './database/entities';
+import { DispatcherModule } from './dispatcher.module';
 import type { Env } from './env';
 
 /** Events -> signed callbacks with retries, queue and replay. */
@@ -13,15 +15,17 @@ export class AppModule {
         ServiceKitModule.forService({
           service: 'dispatcher',
           env,
-          database: { schema: 'dispatcher', entities: [], migrations: [] },
-          topics: topicSpecs(
-            ['instances', 'rawChanges', 'events', 'instancesDlq', 'rawChangesDlq', 'eventsDlq'],
-            {
-              prefix: env.POLLCAST_TOPIC_PREFIX,
-              partitions: env.KAFKA_TOPIC_PARTITIONS,
-            },
-          ),
+          database: {
+            schema: 'dispatcher',
+            entities: DISPATCHER_ENTITIES,
+            migrations: DISPATCHER_MIGRATIONS,
+          },
+          topics: topicSpecs(['instances', 'events', 'instancesDlq', 'eventsDlq'], {
+            prefix: env.POLLCAST_TOPIC_PREFIX,
+            partitions: env.KAFKA_TOPIC_PARTITIONS,
+          }),
         }),
+        DispatcherModule.register(env),
       ],
     };
   }

@@ -1,0 +1,133 @@
+import { performance } from 'node:perf_hooks';
+import { Agent, errors as undiciErrors } from 'undici';
+import { checkCallbackUrl, guardedLookup, isCallbackRefusal } from './ssrf-guard';
+
+export interface CallbackSenderOptions {
+  connectTimeoutMs: number;
+  /** Whole attempt: connect, send, headers and body. */
+  totalTimeoutMs: number;
+  /** Connections kept per endpoint origin (matches the per-endpoint concurrency). */
+  connectionsPerOrigin: number;
+  allowPrivateCallbacks: boolean;
+  /** How much of a response body is kept in the delivery log. */
+  responseBodyLimit: number;
+}
+
+/** What one attempt came to. `kind` drives what happens next. */
+export type AttemptResult =
+  | { kind: 'delivered'; statusCode: number; latencyMs: number; responseBody: string }
+  | {
+      kind: 'http-error';
+      statusCode: number;
+      latencyMs: number;
+      responseBody: string;
+      retryAfter: string | undefined;
+    }
+  | { kind: 'timeout' | 'connection-error'; latencyMs: number; error: string }
+  /** The URL may never be called (SSRF guard, bad scheme): retrying cannot help. */
+  | { kind: 'refused'; latencyMs: number; error: string };
+
+// Drained bytes beyond this are not read: the connection is closed instead of reused.
+const MAX_DRAIN_BYTES = 64 * 1024;
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `${error.message}${cause}`.slice(0, 500);
+  }
+  return String(error).slice(0, 500);
+}
+
+function isTimeout(error: unknown): boolean {
+  return (
+    error instanceof undiciErrors.ConnectTimeoutError ||
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+  );
+}
+
+/**
+ * POSTs callbacks through undici keep-alive pools: redirects are not followed, only 2xx counts, every
+ * resolved address is checked at connect time unless private callbacks are allowed.
+ */
+export class CallbackSender {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: CallbackSenderOptions) {
+    this.agent = new Agent({
+      connections: options.connectionsPerOrigin,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 60_000,
+      headersTimeout: options.totalTimeoutMs,
+      bodyTimeout: options.totalTimeoutMs,
+      connect: {
+        timeout: options.connectTimeoutMs,
+        ...(options.allowPrivateCallbacks ? {} : { lookup: guardedLookup }),
+      },
+    });
+  }
+
+  async send(callbackUrl: string, headers: Record<string, string>, body: string): Promise<AttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    let url: URL;
+    try {
+      url = checkCallbackUrl(callbackUrl, this.options.allowPrivateCallbacks);
+    } catch (error) {
+      return { kind: 'refused', latencyMs: 0, error: describe(error) };
+    }
+    try {
+      const response = await this.agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.options.totalTimeoutMs),
+      });
+      const responseBody = await this.readSome(response.body);
+      const latencyMs = elapsed();
+      if (response.statusCode >= 200 && response.statusCode < 300) {
+        return { kind: 'delivered', statusCode: response.statusCode, latencyMs, responseBody };
+      }
+      const retryAfter = response.headers['retry-after'];
+      return {
+        kind: 'http-error',
+        statusCode: response.statusCode,
+        latencyMs,
+        responseBody,
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      };
+    } catch (error) {
+      const latencyMs = elapsed();
+      if (isCallbackRefusal(error)) return { kind: 'refused', latencyMs, error: describe(error) };
+      if (isTimeout(error)) return { kind: 'timeout', latencyMs, error: describe(error) };
+      return { kind: 'connection-error', latencyMs, error: describe(error) };
+    }
+  }
+
+  /** Keeps the first bytes for the delivery log and drains a little more so the socket can be reused. */
+  private async readSome(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let seen = 0;
+    for await (const chunk of body) {
+      seen += chunk.length;
+      if (keptBytes < this.options.responseBodyLimit) {
+        const slice = chunk.subarray(0, this.options.responseBodyLimit - keptBytes);
+        kept.push(slice);
+        keptBytes += slice.length;
+      }
+      if (seen > MAX_DRAIN_BYTES) {
+        body.destroy();
+        break;
+      }
+    }
+    return Buffer.concat(kept).toString('utf8');
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

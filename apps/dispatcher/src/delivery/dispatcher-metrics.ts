@@ -1,0 +1,59 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { MetricsRegistry } from '@pollcast/service-kit';
+import type { NotificationStore } from './notification-store';
+
+export type DeliveryOutcome =
+  'delivered' | 'retrying' | 'queued' | 'failed' | 'disabled' | 'circuit_open' | 'deferred';
+
+/** Deliveries by outcome, attempt latency, retry queue depth and the oldest pending notification. */
+export class DispatcherMetrics {
+  readonly deliveries: Counter<'outcome'>;
+  readonly attemptDuration: Histogram<'result'>;
+  readonly eventsRecorded: Counter<'kind'>;
+
+  constructor(registry: MetricsRegistry, store: NotificationStore) {
+    const register = [registry.registry];
+    this.deliveries = new Counter({
+      name: 'pollcast_dispatcher_deliveries_total',
+      help: 'Notification attempts by what came of them',
+      labelNames: ['outcome'],
+      registers: register,
+    });
+    this.attemptDuration = new Histogram({
+      name: 'pollcast_dispatcher_attempt_duration_seconds',
+      help: 'Duration of one callback attempt',
+      labelNames: ['result'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
+      registers: register,
+    });
+    this.eventsRecorded = new Counter({
+      name: 'pollcast_dispatcher_events_total',
+      help: 'Events consumed: new ones, and duplicates already recorded',
+      labelNames: ['kind'],
+      registers: register,
+    });
+    new Gauge({
+      name: 'pollcast_dispatcher_retry_queue_depth',
+      help: 'Notifications not yet delivered, by status',
+      labelNames: ['status'],
+      registers: register,
+      async collect() {
+        const backlog = await store.backlog().catch(() => undefined);
+        if (!backlog) return;
+        this.set({ status: 'pending' }, backlog.pending);
+        this.set({ status: 'retrying' }, backlog.retrying);
+        this.set({ status: 'sending' }, backlog.sending);
+        this.set({ status: 'queued' }, backlog.queued);
+      },
+    });
+    new Gauge({
+      name: 'pollcast_dispatcher_oldest_pending_age_seconds',
+      help: 'Age of the oldest notification still pending, sending or retrying',
+      registers: register,
+      async collect() {
+        const backlog = await store.backlog().catch(() => undefined);
+        if (backlog) this.set(backlog.oldestPendingSeconds);
+      },
+    });
+  }
+}

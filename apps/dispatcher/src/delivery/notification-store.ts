@@ -1,0 +1,209 @@
+import type { DataSource } from 'typeorm';
+import type { NotificationStatus } from '../database/entities';
+
+/** A notification claimed for one attempt, with what the dispatcher knows about its instance. */
+export interface ClaimedNotification {
+  id: string;
+  instanceId: string;
+  organizationId: string;
+  body: string;
+  eventCount: number;
+  /** Attempts made before this one. */
+  attempts: number;
+  /** false after exhausted retries, until redelivery. */
+  subscriptionActive: boolean;
+  /** undefined when no snapshot of the instance has been consumed yet. */
+  settings:
+    | {
+        enabled: boolean;
+        eventsEnabled: boolean;
+        callbackUrl: string | null;
+        hasSignatureKey: boolean;
+      }
+    | undefined;
+}
+
+interface ClaimedRow {
+  id: string;
+  instance_id: string;
+  organization_id: string;
+  body: string;
+  event_count: number;
+  attempts: number;
+  subscription_active: boolean | null;
+  settings_known: boolean;
+  enabled: boolean | null;
+  events_enabled: boolean | null;
+  callback_url: string | null;
+  has_signature_key: boolean | null;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  attemptedAt: Date;
+  statusCode: number | null;
+  latencyMs: number;
+  outcome: string;
+  error: string | null;
+  responseBody: string | null;
+}
+
+export interface NotificationUpdate {
+  status: Exclude<NotificationStatus, 'SENDING' | 'PENDING'>;
+  attempts: number;
+  nextAttemptAt?: Date;
+  statusCode: number | null;
+  error: string | null;
+}
+
+/** Postgres side of delivery: claims with SKIP LOCKED, attempt log, retry state, subscriptions. */
+export class NotificationStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Claims due notifications (pending, retry due, or a SENDING whose lease expired after a crash).
+   * The lease is `next_attempt_at`: another replica may take the row over only after it.
+   */
+  async claimDue(
+    limit: number,
+    excludedInstanceIds: ReadonlyArray<string>,
+    leaseMs: number,
+  ): Promise<ClaimedNotification[]> {
+    const rows: ClaimedRow[] = await this.dataSource.query(
+      `WITH due AS (
+         SELECT id, instance_id FROM notifications
+         WHERE status IN ('PENDING', 'RETRYING', 'SENDING') AND next_attempt_at <= now()
+           AND NOT (instance_id = ANY($2::text[]))
+         ORDER BY next_attempt_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE notifications n
+       SET status = 'SENDING', next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
+           updated_at = now()
+       FROM due
+       LEFT JOIN subscriptions s ON s.instance_id = due.instance_id
+       LEFT JOIN instance_settings i ON i.instance_id = due.instance_id
+       WHERE n.id = due.id
+       RETURNING n.id, n.instance_id, n.organization_id, n.body, cardinality(n.event_ids) AS event_count,
+         n.attempts, s.active AS subscription_active, (i.instance_id IS NOT NULL) AS settings_known,
+         i.enabled, i.events_enabled, i.callback_url, i.has_signature_key`,
+      [limit, excludedInstanceIds, leaseMs],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      instanceId: row.instance_id,
+      organizationId: row.organization_id,
+      body: row.body,
+      eventCount: Number(row.event_count),
+      attempts: row.attempts,
+      subscriptionActive: row.subscription_active !== false,
+      settings: row.settings_known
+        ? {
+            enabled: row.enabled === true,
+            eventsEnabled: row.events_enabled === true,
+            callbackUrl: row.callback_url,
+            hasSignatureKey: row.has_signature_key === true,
+          }
+        : undefined,
+    }));
+  }
+
+  /** Writes the attempt to the log and the notification's new state in one round trip. */
+  async complete(
+    notificationId: string,
+    instanceId: string,
+    attempt: AttemptRecord | null,
+    update: NotificationUpdate,
+  ): Promise<void> {
+    const params: unknown[] = [
+      notificationId,
+      update.status,
+      update.attempts,
+      update.nextAttemptAt ?? null,
+      update.statusCode,
+      update.error,
+    ];
+    let attemptSql = '';
+    if (attempt) {
+      params.push(
+        instanceId,
+        attempt.attempt,
+        attempt.attemptedAt,
+        attempt.statusCode,
+        attempt.latencyMs,
+        attempt.outcome,
+        attempt.error,
+        attempt.responseBody,
+      );
+      attemptSql = `WITH logged AS (
+        INSERT INTO delivery_attempts
+          (notification_id, instance_id, attempt, attempted_at, status_code, latency_ms, outcome, error, response_body)
+        VALUES ($1, $7, $8, $9, $10, $11, $12, $13, $14)
+      ) `;
+    }
+    await this.dataSource.query(
+      `${attemptSql}UPDATE notifications SET status = $2, attempts = $3,
+         next_attempt_at = COALESCE($4, next_attempt_at), last_status_code = COALESCE($5, last_status_code),
+         last_error = $6, updated_at = now(),
+         delivered_at = CASE WHEN $2 = 'DELIVERED' THEN now() ELSE delivered_at END
+       WHERE id = $1`,
+      params,
+    );
+  }
+
+  /** Puts a claimed notification back without counting an attempt (e.g. instance-service unreachable). */
+  async defer(
+    notificationId: string,
+    attempts: number,
+    untilMs: number,
+    reason: string | null,
+  ): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE notifications SET status = $2, next_attempt_at = $3, last_error = COALESCE($4, last_error), updated_at = now()
+       WHERE id = $1`,
+      [notificationId, attempts > 0 ? 'RETRYING' : 'PENDING', new Date(untilMs), reason],
+    );
+  }
+
+  /** Exhausted retries: the subscription is deactivated and everything else pending for it queues. */
+  async deactivateSubscription(instanceId: string, reason: string): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO subscriptions (instance_id, active, deactivated_at, reason) VALUES ($1, false, now(), $2)
+         ON CONFLICT (instance_id) DO UPDATE SET active = false, deactivated_at = now(), reason = EXCLUDED.reason`,
+        [instanceId, reason],
+      );
+      const queued: unknown[] = await manager.query(
+        `UPDATE notifications SET status = 'QUEUED', last_error = COALESCE(last_error, $2), updated_at = now()
+         WHERE instance_id = $1 AND status IN ('PENDING', 'RETRYING')
+         RETURNING id`,
+        [instanceId, 'subscription deactivated'],
+      );
+      return queued.length;
+    });
+  }
+
+  /** Retry queue depth by status and the age of the oldest undelivered notification. */
+  async backlog(): Promise<{
+    pending: number;
+    retrying: number;
+    sending: number;
+    queued: number;
+    oldestPendingSeconds: number;
+  }> {
+    const rows: { status: string; count: string; oldest: number | null }[] = await this.dataSource.query(
+      `SELECT status, count(*) AS count, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest
+       FROM notifications WHERE status IN ('PENDING', 'RETRYING', 'SENDING', 'QUEUED') GROUP BY status`,
+    );
+    const of = (status: string) => rows.find((row) => row.status === status);
+    const undelivered = rows.filter((row) => row.status !== 'QUEUED').map((row) => row.oldest ?? 0);
+    return {
+      pending: Number(of('PENDING')?.count ?? 0),
+      retrying: Number(of('RETRYING')?.count ?? 0),
+      sending: Number(of('SENDING')?.count ?? 0),
+      queued: Number(of('QUEUED')?.count ?? 0),
+      oldestPendingSeconds: undelivered.length > 0 ? Math.max(...undelivered) : 0,
+    };
+  }
+}
