@@ -193,6 +193,11 @@ export class PollcastApi {
       .map(([resource, state]) => ({ resource, ...state }));
   }
 
+  /** Asks poller-service to poll every resource now instead of at the next interval. */
+  async pollNow(id: string): Promise<void> {
+    await this.request('poller', 'POST', `/instances/${encodeURIComponent(id)}/polls`, {});
+  }
+
   async listPolls(id: string): Promise<Row[]> {
     return listOf(await this.request('poller', 'GET', `/instances/${encodeURIComponent(id)}/polls`), 'polls');
   }

@@ -1,9 +1,11 @@
 // The OAuth hand-back between the /oauth/callback page and the create form. Preferred: the form opens
-// the provider in a popup and the callback page posts { code, state } to its opener. If the popup is
-// blocked, the form saves its draft, the tab itself goes to the provider, and the callback page leaves
-// the result in sessionStorage for the restored form.
+// the provider in a popup and the callback page posts { code, state } to its opener, and also on a
+// BroadcastChannel, because a Cross-Origin-Opener-Policy header on the way back can sever `opener`.
+// If the popup is blocked, the form saves its draft, the tab itself goes to the provider, and the
+// callback page leaves the result in sessionStorage for the restored form.
 
 export const OAUTH_MESSAGE_TYPE = 'pollcast:oauth-result';
+export const OAUTH_CHANNEL = 'pollcast-oauth';
 
 export interface OAuthResult {
   readonly code: string | null;
@@ -19,6 +21,7 @@ export interface PendingAuthorization {
   readonly state: string;
   /** Where the same-tab flow returns to. */
   readonly returnPath: string;
+  readonly mode: 'popup' | 'same-tab';
 }
 
 const PENDING_KEY = 'pollcast.oauth.pending';
@@ -64,7 +67,11 @@ export function loadPending(): PendingAuthorization | undefined {
   if (!isRecord(stored) || typeof stored['state'] !== 'string' || typeof stored['returnPath'] !== 'string') {
     return undefined;
   }
-  return { state: stored['state'], returnPath: stored['returnPath'] };
+  return {
+    state: stored['state'],
+    returnPath: stored['returnPath'],
+    mode: stored['mode'] === 'same-tab' ? 'same-tab' : 'popup',
+  };
 }
 
 export function clearPending(): void {

@@ -13,6 +13,7 @@ import { parseJsonObject } from '../lib/json-location';
 import {
   clearPending,
   isOAuthMessage,
+  OAUTH_CHANNEL,
   loadPending,
   newState,
   savePending,
@@ -116,6 +117,7 @@ function CreateInstanceForm({ element }: { readonly element: ElementDetail }) {
   const [submitting, setSubmitting] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
   const pendingState = useRef<string | null>(null);
+  const handledStates = useRef(new Set<string>());
 
   const update = <K extends keyof InstanceDraft>(key: K, value: InstanceDraft[K]) =>
     setDraft((current) => ({ ...current, [key]: value }));
@@ -136,6 +138,10 @@ function CreateInstanceForm({ element }: { readonly element: ElementDetail }) {
     update('pollerText', formatPollerConfiguration(configuration));
 
   const acceptResult = (result: OAuthResult) => {
+    // The same answer can arrive twice (opener message and broadcast); the first one wins. An answer
+    // without state cannot be ours.
+    if (result.state === null || handledStates.current.has(result.state)) return;
+    handledStates.current.add(result.state);
     const expected = pendingState.current ?? loadPending()?.state ?? null;
     pendingState.current = null;
     clearPending();
@@ -164,14 +170,22 @@ function CreateInstanceForm({ element }: { readonly element: ElementDetail }) {
     // Once, on mount.
   }, []);
 
-  // Popup flow: the callback page posts the result to this window.
+  // Popup flow: the callback page posts the result to this window and broadcasts it.
   useEffect(() => {
     const onMessage = (event: MessageEvent<unknown>) => {
       if (event.origin !== location.origin || !isOAuthMessage(event.data)) return;
       acceptResult(toOAuthResult(event.data as unknown as Record<string, unknown>));
     };
+    const channel = new BroadcastChannel(OAUTH_CHANNEL);
+    channel.onmessage = (event: MessageEvent<unknown>) => {
+      if (isOAuthMessage(event.data))
+        acceptResult(toOAuthResult(event.data as unknown as Record<string, unknown>));
+    };
     window.addEventListener('message', onMessage);
-    return () => window.removeEventListener('message', onMessage);
+    return () => {
+      window.removeEventListener('message', onMessage);
+      channel.close();
+    };
     // Registered once: acceptResult reads refs and state setters only.
   }, []);
 
@@ -184,7 +198,8 @@ function CreateInstanceForm({ element }: { readonly element: ElementDetail }) {
     setConnecting(true);
     const state = newState();
     pendingState.current = state;
-    savePending({ state, returnPath: paths.create(element.key) });
+    const returnPath = paths.create(element.key);
+    savePending({ state, returnPath, mode: 'popup' });
     try {
       const { oauthUrl } = await api.getOAuthUrl(
         element.key,
@@ -199,6 +214,7 @@ function CreateInstanceForm({ element }: { readonly element: ElementDetail }) {
       const popup = window.open(oauthUrl, 'pollcast-oauth', 'popup,width=560,height=720');
       if (popup === null) {
         // Popup blocked: go there in this tab; the callback page brings the user back to this form.
+        savePending({ state, returnPath, mode: 'same-tab' });
         saveDraft(draft);
         location.assign(oauthUrl);
       }

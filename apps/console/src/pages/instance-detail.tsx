@@ -152,26 +152,45 @@ function InstanceHeader({
 function PollerPanel({ instanceId }: { readonly instanceId: string }) {
   const api = useApi();
   const state = useLoad(() => api.getPollerState(instanceId), [api, instanceId]);
+  const [pollMessage, setPollMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const pollNow = async () => {
+    try {
+      await api.pollNow(instanceId);
+      setPollMessage({ tone: 'success', text: 'Poll requested; new events appear below.' });
+      state.reload();
+    } catch (error: unknown) {
+      setPollMessage({
+        tone: 'error',
+        text: error instanceof Error ? error.message : 'Poll request failed.',
+      });
+    }
+  };
   return (
     <section className="card panel" aria-labelledby="poller-heading">
       <div className="panel-head">
         <h2 id="poller-heading">Poller state</h2>
-        <button
-          type="button"
-          className="button button-ghost"
-          onClick={state.reload}
-          aria-label="Refresh poller state"
-        >
-          <RefreshIcon />
-        </button>
+        <div className="actions">
+          <button type="button" className="button button-small" onClick={() => void pollNow()}>
+            Poll now
+          </button>
+          <button
+            type="button"
+            className="button button-ghost"
+            onClick={state.reload}
+            aria-label="Refresh poller state"
+          >
+            <RefreshIcon />
+          </button>
+        </div>
       </div>
+      {pollMessage !== null && <Notice tone={pollMessage.tone}>{pollMessage.text}</Notice>}
       {state.error !== undefined && <Notice tone="error">{state.error.message}</Notice>}
       {state.loading && state.data === undefined && <Spinner label="Loading poller state…" />}
       {state.data !== undefined && (
         <GenericTable
           rows={state.data}
           caption="Poller state per resource"
-          preferred={['resource', 'status', 'state', 'lastPollDate', 'watermark', 'nextPollAt', 'lastError']}
+          preferred={['resource', 'state', 'running', 'watermark', 'nextDueAt', 'lastSuccessAt', 'lastError']}
           emptyText="The poller has no state for this instance yet."
         />
       )}
@@ -201,7 +220,7 @@ function PollsPanel({ instanceId }: { readonly instanceId: string }) {
         <GenericTable
           rows={polls.data.slice(0, 20)}
           caption="Recent poll runs"
-          preferred={['resource', 'status', 'startedAt', 'finishedAt', 'records', 'changes', 'error']}
+          preferred={['resource', 'status', 'startedAt', 'finishedAt', 'pages', 'records', 'error']}
           emptyText="No poll has run yet."
         />
       )}
