@@ -1,7 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceKitModule } from '@pollcast/service-kit';
 import { topicSpecs } from '@pollcast/contracts';
+import { CryptoModule } from './crypto/crypto.module';
 import type { Env } from './env';
+import { InstanceCredentialsEntity, InstanceEntity } from './instances/instance.entities';
+import { InstancesModule } from './instances/instances.module';
+import { InternalModule } from './internal/internal.module';
+import { InitialSchema1761000000000 } from './migrations/1761000000000-initial-schema';
+import { OAuthModule } from './oauth/oauth.module';
+import { OutboxMessageEntity } from './outbox/outbox.entity';
+import { OrganizationEntity, UserEntity } from './tenants/tenant.entities';
+import { TenantsModule } from './tenants/tenants.module';
+
+export const INSTANCE_SERVICE_ENTITIES = [
+  OrganizationEntity,
+  UserEntity,
+  InstanceEntity,
+  InstanceCredentialsEntity,
+  OutboxMessageEntity,
+];
+export const INSTANCE_SERVICE_MIGRATIONS = [InitialSchema1761000000000];
 
 /** Public /elements/api-v2 API: tenants, instances, OAuth, secrets, instance snapshots. */
 @Module({})
@@ -13,7 +31,11 @@ export class AppModule {
         ServiceKitModule.forService({
           service: 'instance-service',
           env,
-          database: { schema: 'instance', entities: [], migrations: [] },
+          database: {
+            schema: 'instance',
+            entities: INSTANCE_SERVICE_ENTITIES,
+            migrations: INSTANCE_SERVICE_MIGRATIONS,
+          },
           topics: topicSpecs(
             ['instances', 'rawChanges', 'events', 'instancesDlq', 'rawChangesDlq', 'eventsDlq'],
             {
@@ -22,6 +44,11 @@ export class AppModule {
             },
           ),
         }),
+        CryptoModule.register(env),
+        TenantsModule,
+        InstancesModule,
+        OAuthModule,
+        InternalModule,
       ],
     };
   }

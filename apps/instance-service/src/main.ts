@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { bootService } from '@pollcast/service-kit';
-import { AppModule } from './app.module';
-import { envSchema } from './env';
+import { instanceServiceOptions } from './service';
 
-bootService({ service: 'instance-service', envSchema, createModule: (env) => AppModule.register(env) });
+bootService(instanceServiceOptions());

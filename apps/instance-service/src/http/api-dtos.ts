@@ -1,0 +1,180 @@
+// Classes that only describe request and response bodies for the OpenAPI document. Bodies are
+// validated by @pollcast/config-schema (instances) or zod (internal), not by these classes.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class ErrorItemDto {
+  @ApiProperty({ example: 'configuration.event.poller.refresh_interval' }) path!: string;
+  @ApiProperty({ example: 'must be an integer number of minutes from 1 to 525600' }) message!: string;
+}
+
+export class ErrorBodyDto {
+  @ApiProperty({ description: 'Quote it when reporting a problem; also in the x-request-id header' })
+  requestId!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({ type: [ErrorItemDto], description: 'Every problem of a 400, with its JSON path' })
+  errors?: ErrorItemDto[];
+}
+
+export class ElementKeyDto {
+  @ApiProperty({ example: 'maximizer' }) key!: string;
+}
+
+export class ProviderDataDto {
+  @ApiProperty({ description: 'OAuth grant code the provider sent to the callback URL', example: 'Zb3…' })
+  code!: string;
+}
+
+export class InstanceBodyDto {
+  @ApiProperty({ type: ElementKeyDto, description: 'Required on create; cannot change afterwards' })
+  element!: ElementKeyDto;
+  @ApiPropertyOptional({
+    type: ProviderDataDto,
+    description: 'Required on create; on update it re-authorizes',
+  })
+  providerData?: ProviderDataDto;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Open Connectors configuration keys: oauth.api.key, oauth.api.secret, oauth.callback.url, ' +
+      'event.notification.enabled, event.notification.callback.url, event.notification.signature.key, ' +
+      'event.poller.refresh_interval, event.poller.configuration (object or JSON string), event.poller.urls, ' +
+      'element keys such as maximizer.url, maximizer.alias, maximizer.datacenter. PATCH merges (null removes a key).',
+    example: {
+      'oauth.callback.url': 'https://mycoolapp.com',
+      'oauth.api.key': 'Rand0MAP1-key',
+      'oauth.api.secret': 'fak3AP1-s3Cr3t',
+      'event.notification.enabled': true,
+      'event.notification.callback.url': 'https://mycoolapp.com/events',
+      'event.poller.refresh_interval': '15',
+      'event.poller.configuration': { contacts: {}, companies: {} },
+    },
+  })
+  configuration?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: [String], example: ['Docs'] }) tags?: string[];
+  @ApiPropertyOptional({ example: 'API Instance with Polling' }) name?: string;
+  @ApiPropertyOptional({ description: 'true stops polling and delivery' }) disabled?: boolean;
+}
+
+export class ElementSummaryDto {
+  @ApiProperty({ description: 'Numeric like Open Connectors; the catalog position' }) id!: number;
+  @ApiProperty({ example: 'maximizer' }) key!: string;
+  @ApiProperty({ example: 'Maximizer' }) name!: string;
+  @ApiProperty({ example: 'crm' }) hub!: string;
+}
+
+export class UserSummaryDto {
+  @ApiProperty() id!: number;
+  @ApiProperty() emailAddress!: string;
+}
+
+export class InstanceDto {
+  @ApiProperty({ description: 'Numeric, as in Open Connectors', example: 42 }) id!: number;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'Instance token: `Authorization: User <secret>, Element <token>`' })
+  token!: string;
+  @ApiProperty({ format: 'date-time' }) createdDate!: string;
+  @ApiProperty({ format: 'date-time' }) updatedDate!: string;
+  @ApiProperty({ type: ElementSummaryDto }) element!: ElementSummaryDto;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'As configured, element defaults filled in; secrets shown as ********',
+  })
+  configuration!: Record<string, unknown>;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty() eventsEnabled!: boolean;
+  @ApiProperty({
+    description:
+      'false after the provider refused a token refresh (re-authorize with PUT/PATCH providerData.code)',
+  })
+  valid!: boolean;
+  @ApiProperty() disabled!: boolean;
+  @ApiProperty({ type: UserSummaryDto }) user!: UserSummaryDto;
+  @ApiProperty({ description: 'Increases with every change; the same as in the Kafka snapshot' })
+  version!: number;
+}
+
+export class ConfigurationEntryDto {
+  @ApiProperty({ description: 'Stable numeric id derived from the key' }) id!: number;
+  @ApiProperty({ example: 'event.notification.enabled' }) key!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'Secrets shown as ********' }) propertyValue!: unknown;
+}
+
+export class PropertyValueBodyDto {
+  @ApiProperty({ description: 'The new value; null removes the key', example: 'true' })
+  propertyValue!: unknown;
+}
+
+export class ConfigKeyDto {
+  @ApiProperty() key!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty() secret!: boolean;
+  @ApiProperty() required!: boolean;
+  @ApiPropertyOptional() defaultValue?: string;
+}
+
+export class ResourceDto {
+  @ApiProperty({ example: 'contacts' }) name!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Default per-resource poller configuration',
+  })
+  defaultPollerConfig!: Record<string, unknown>;
+}
+
+export class ElementDto extends ElementSummaryDto {
+  @ApiProperty({ example: { type: 'oauth2' } }) authentication!: { type: string };
+  @ApiProperty({ type: [ConfigKeyDto] }) configuration!: ConfigKeyDto[];
+  @ApiProperty({ type: [ResourceDto] }) resources!: ResourceDto[];
+  @ApiProperty({ example: 15 }) defaultRefreshIntervalMinutes!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Default `event.poller.configuration` (every resource)',
+  })
+  defaultPollerConfiguration!: Record<string, unknown>;
+}
+
+export class OAuthUrlDto {
+  @ApiProperty({ description: 'Send the user here to grant access' }) oauthUrl!: string;
+  @ApiProperty({ example: 'maximizer' }) element!: string;
+}
+
+export class VerifyAuthorizationBodyDto {
+  @ApiProperty({ example: 'User <secret>, Organization <secret>' }) authorization!: string;
+}
+
+export class VerifiedPrincipalDto {
+  @ApiProperty() organizationId!: string;
+  @ApiProperty() userId!: string;
+  @ApiProperty({ type: String, nullable: true }) instanceId!: string | null;
+}
+
+export class AccessTokenBodyDto {
+  @ApiPropertyOptional({ default: false }) forceRefresh?: boolean;
+  @ApiPropertyOptional({ description: 'The token the provider just answered 401 to' }) rejectedToken?: string;
+}
+
+export class AccessTokenDto {
+  @ApiProperty() accessToken!: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+}
+
+export class DeliveryDto {
+  @ApiProperty() instanceId!: string;
+  @ApiProperty() organizationId!: string;
+  @ApiProperty() elementKey!: string;
+  @ApiProperty({ description: 'event.notification.enabled and the instance not disabled' })
+  eventsEnabled!: boolean;
+  @ApiProperty({ type: String, nullable: true }) callbackUrl!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'In clear: only here' }) signatureKey!:
+    string | null;
+}
+
+export class DisableEventsBodyDto {
+  @ApiProperty({ example: 'callback answered 410 Gone' }) reason!: string;
+}

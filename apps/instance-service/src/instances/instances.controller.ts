@@ -1,0 +1,202 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiSecurity,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { API_BASE } from '../http/api-base';
+import {
+  ConfigurationEntryDto,
+  ErrorBodyDto,
+  InstanceBodyDto,
+  InstanceDto,
+  PropertyValueBodyDto,
+} from '../http/api-dtos';
+import type { Principal } from '../tenants/principal';
+import { AllowElementToken, CurrentPrincipal, TenantAuthGuard } from '../tenants/tenant-auth.guard';
+import type { ConfigurationEntry, InstanceResponse } from './instance-mapper';
+import { InstancesService } from './instances.service';
+
+/** Query values arrive as a string, a list (`tags[]=a&tags[]=b`) or not at all. */
+function queryStrings(...values: unknown[]): string[] {
+  return values
+    .flatMap((value) => (Array.isArray(value) ? (value as unknown[]) : [value]))
+    .filter((value): value is string => typeof value === 'string' && value.trim() !== '')
+    .map((value) => value.trim());
+}
+
+@ApiTags('instances')
+@ApiSecurity('pollcast')
+@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or wrong Authorization' })
+@ApiTooManyRequestsResponse({
+  type: ErrorBodyDto,
+  description: 'Rate limit of the organization; see Retry-After',
+})
+@UseGuards(TenantAuthGuard)
+@Controller(`${API_BASE}/instances`)
+export class InstancesController {
+  constructor(@Inject(InstancesService) private readonly instances: InstancesService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Create an instance: exchanges providerData.code, stores the tokens, starts polling when events are enabled',
+  })
+  @ApiBody({ type: InstanceBodyDto })
+  @ApiOkResponse({ type: InstanceDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  create(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<InstanceResponse> {
+    return this.instances.create(principal, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List the organization's instances; with an Element token, only that instance" })
+  @ApiQuery({
+    name: 'tags[]',
+    required: false,
+    type: [String],
+    description: 'Instances carrying any of these tags',
+  })
+  @ApiQuery({ name: 'pageSize', required: false, type: Number, description: 'At most 500 (default 200)' })
+  @ApiQuery({
+    name: 'nextPage',
+    required: false,
+    description: 'The Elements-Next-Page-Token of the previous page',
+  })
+  @ApiOkResponse({ type: [InstanceDto] })
+  @AllowElementToken()
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<InstanceResponse[]> {
+    const pageSize = Number(queryStrings(query['pageSize'])[0]);
+    const nextPage = queryStrings(query['nextPage'])[0];
+    const page = await this.instances.list(principal, {
+      tags: queryStrings(query['tags[]'], query['tags']),
+      ...(Number.isInteger(pageSize) ? { pageSize } : {}),
+      ...(nextPage === undefined ? {} : { nextPage }),
+    });
+    if (page.nextPage !== undefined) response.setHeader('Elements-Next-Page-Token', page.nextPage);
+    return page.instances;
+  }
+
+  @Get(':id')
+  @AllowElementToken()
+  @ApiOperation({ summary: 'One instance (404 also for instances of other organizations)' })
+  @ApiOkResponse({ type: InstanceDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<InstanceResponse> {
+    return this.instances.get(principal, id);
+  }
+
+  @Put(':id')
+  @AllowElementToken()
+  @ApiOperation({
+    summary: 'Replace an instance (configuration replaced whole when given; ******** keeps a stored secret)',
+  })
+  @ApiBody({ type: InstanceBodyDto })
+  @ApiOkResponse({ type: InstanceDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  replace(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<InstanceResponse> {
+    return this.instances.replace(principal, id, body);
+  }
+
+  @Patch(':id')
+  @AllowElementToken()
+  @ApiOperation({ summary: 'Update an instance (configuration keys merged; null removes one)' })
+  @ApiBody({ type: InstanceBodyDto })
+  @ApiOkResponse({ type: InstanceDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  patch(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<InstanceResponse> {
+    return this.instances.patch(principal, id, body);
+  }
+
+  @Delete(':id')
+  @AllowElementToken()
+  @ApiOperation({ summary: 'Delete an instance: polling and delivery stop, a tombstone is published' })
+  @ApiOkResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  async delete(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.instances.delete(principal, id);
+  }
+
+  @Get(':id/configuration')
+  @AllowElementToken()
+  @ApiOperation({ summary: "The instance's configuration entries (secrets masked)" })
+  @ApiOkResponse({ type: [ConfigurationEntryDto] })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  configuration(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<ConfigurationEntry[]> {
+    return this.instances.configuration(principal, id);
+  }
+
+  @Patch(':id/configuration/:configId')
+  @AllowElementToken()
+  @ApiOperation({ summary: 'Change one configuration entry; configId is the entry id or the key itself' })
+  @ApiBody({ type: PropertyValueBodyDto })
+  @ApiOkResponse({ type: ConfigurationEntryDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  patchConfiguration(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('configId') configId: string,
+    @Body() body: unknown,
+  ): Promise<ConfigurationEntry> {
+    return this.instances.patchConfigurationEntry(principal, id, configId, body);
+  }
+
+  @Put(':id/enabled')
+  @AllowElementToken()
+  @ApiOperation({ summary: 'Enable the instance (polling and delivery resume)' })
+  @ApiOkResponse({ type: InstanceDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  enable(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<InstanceResponse> {
+    return this.instances.setEnabled(principal, id, true);
+  }
+
+  @Delete(':id/enabled')
+  @AllowElementToken()
+  @ApiOperation({ summary: 'Disable the instance (polling and delivery stop)' })
+  @ApiOkResponse({ type: InstanceDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  disable(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<InstanceResponse> {
+    return this.instances.setEnabled(principal, id, false);
+  }
+}

@@ -1,0 +1,127 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { RequestValidationError } from '@pollcast/service-kit';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import {
+  AccessTokenBodyDto,
+  AccessTokenDto,
+  DeliveryDto,
+  DisableEventsBodyDto,
+  ErrorBodyDto,
+  VerifiedPrincipalDto,
+  VerifyAuthorizationBodyDto,
+} from '../http/api-dtos';
+import { InstancesService } from '../instances/instances.service';
+import {
+  AccessTokensService,
+  CredentialsInvalidError,
+  type AccessTokenGrant,
+} from '../oauth/access-tokens.service';
+import type { Principal } from '../tenants/principal';
+import { TenantsService } from '../tenants/tenants.service';
+import { ServiceTokenGuard } from './service-token.guard';
+
+const verifyBody = z.object({ authorization: z.string().max(4096) });
+const accessTokenBody = z
+  .object({ forceRefresh: z.boolean().default(false), rejectedToken: z.string().min(1).max(8192).optional() })
+  .default({ forceRefresh: false });
+const disableBody = z.object({ reason: z.string().max(2000).default('') }).default({ reason: '' });
+
+function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const result = schema.safeParse(body ?? undefined);
+  if (result.success) return result.data;
+  throw new RequestValidationError(
+    'Invalid request body',
+    result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+  );
+}
+
+/** Service-to-service API (docs/internal-api.md): tenants, credentials and delivery settings. */
+@ApiTags('internal')
+@ApiHeader({ name: 'X-Pollcast-Service-Token', required: true })
+@ApiUnauthorizedResponse({ type: ErrorBodyDto })
+@UseGuards(ServiceTokenGuard)
+@Controller('internal')
+export class InternalController {
+  constructor(
+    @Inject(TenantsService) private readonly tenants: TenantsService,
+    @Inject(InstancesService) private readonly instances: InstancesService,
+    @Inject(AccessTokensService) private readonly accessTokens: AccessTokensService,
+  ) {}
+
+  @Post('auth/verify')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Whose credentials an Authorization header carries (poller and dispatcher public APIs)',
+  })
+  @ApiBody({ type: VerifyAuthorizationBodyDto })
+  @ApiOkResponse({ type: VerifiedPrincipalDto })
+  verify(@Body() body: unknown): Promise<Principal> {
+    return this.tenants.authenticate(parseBody(verifyBody, body).authorization);
+  }
+
+  @Post('instances/:id/access-token')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'A valid access token, refreshed first when it expires soon (one refresh at a time)',
+  })
+  @ApiBody({ type: AccessTokenBodyDto, required: false })
+  @ApiOkResponse({ type: AccessTokenDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiConflictResponse({
+    description: '{requestId, message, valid: false}: the instance needs a new authorization',
+  })
+  async accessToken(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AccessTokenGrant | { requestId: string; message: string; valid: false }> {
+    const parsed = parseBody(accessTokenBody, body);
+    try {
+      return await this.accessTokens.accessToken(id, {
+        forceRefresh: parsed.forceRefresh,
+        ...(parsed.rejectedToken === undefined ? {} : { rejectedToken: parsed.rejectedToken }),
+      });
+    } catch (error) {
+      if (!(error instanceof CredentialsInvalidError)) throw error;
+      // The documented 409 carries `valid: false` beside the usual error fields.
+      response.status(409);
+      const requestId = (request as Request & { id?: unknown }).id;
+      return {
+        requestId: typeof requestId === 'string' ? requestId : 'unknown',
+        message: error.message,
+        valid: false,
+      };
+    }
+  }
+
+  @Get('instances/:id/delivery')
+  @ApiOperation({ summary: "The dispatcher's view of an instance, the signature key in clear" })
+  @ApiOkResponse({ type: DeliveryDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  delivery(@Param('id') id: string): Promise<DeliveryDto> {
+    return this.instances.delivery(id);
+  }
+
+  @Post('instances/:id/events/disable')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Turn events off (callback answered 410 Gone); publishes the new snapshot' })
+  @ApiBody({ type: DisableEventsBodyDto, required: false })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  async disableEvents(@Param('id') id: string, @Body() body: unknown): Promise<void> {
+    await this.instances.disableEvents(id, parseBody(disableBody, body).reason);
+  }
+}

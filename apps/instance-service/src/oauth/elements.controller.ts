@@ -1,0 +1,67 @@
+import { Controller, Get, HttpStatus, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { DomainError } from '@pollcast/service-kit';
+import { API_BASE } from '../http/api-base';
+import { ElementDto, ErrorBodyDto, OAuthUrlDto } from '../http/api-dtos';
+import { TenantAuthGuard } from '../tenants/tenant-auth.guard';
+import { ElementsService, type ElementDescription } from './elements.service';
+
+@ApiTags('elements')
+@ApiSecurity('pollcast')
+@ApiUnauthorizedResponse({ type: ErrorBodyDto })
+@UseGuards(TenantAuthGuard)
+@Controller(`${API_BASE}/elements`)
+export class ElementsController {
+  constructor(@Inject(ElementsService) private readonly elements: ElementsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The element catalog' })
+  @ApiOkResponse({ type: [ElementDto] })
+  list(): ElementDescription[] {
+    return this.elements.list();
+  }
+
+  @Get(':key')
+  @ApiOperation({
+    summary: 'One element: configuration keys, resources and the default poller configuration',
+  })
+  @ApiOkResponse({ type: ElementDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  get(@Param('key') key: string): ElementDescription {
+    const element = this.elements.describe(key);
+    if (element === undefined)
+      throw new DomainError('not_found', `No element '${key.slice(0, 100)}'`, HttpStatus.NOT_FOUND);
+    return element;
+  }
+
+  @Get(':key/oauth/url')
+  @ApiOperation({
+    summary: "The provider's authorize URL; the user returns to callbackUrl with code and state",
+    description:
+      'Element configuration keys may be passed as query parameters too (e.g. maximizer.alias, maximizer.url, ' +
+      'maximizer.datacenter); siteAddress is the provider base URL. apiSecret is accepted for compatibility and not used.',
+  })
+  @ApiQuery({ name: 'apiKey', required: true })
+  @ApiQuery({ name: 'apiSecret', required: false })
+  @ApiQuery({ name: 'callbackUrl', required: true })
+  @ApiQuery({ name: 'state', required: false })
+  @ApiQuery({ name: 'siteAddress', required: false })
+  @ApiOkResponse({ type: OAuthUrlDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto })
+  oauthUrl(
+    @Param('key') key: string,
+    @Query() query: Record<string, unknown>,
+  ): { oauthUrl: string; element: string } {
+    return this.elements.oauthUrl(key, query);
+  }
+}

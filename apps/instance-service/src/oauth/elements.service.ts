@@ -1,0 +1,115 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { ConfigKeyDefinition } from '@pollcast/elements';
+import { listElements } from '@pollcast/elements';
+import { DomainError, RequestValidationError } from '@pollcast/service-kit';
+import type { Env } from '../env';
+import { elementSummary, type ElementSummary } from '../instances/instance-mapper';
+import { ENV } from '../tokens';
+import { deploymentDefaultsFor, findElement } from './element-config';
+import { providerFailureToHttp } from './provider-errors';
+
+export interface ElementDescription extends ElementSummary {
+  authentication: { type: string };
+  configuration: ConfigKeyDefinition[];
+  resources: Array<{ name: string; description: string; defaultPollerConfig: Record<string, unknown> }>;
+  defaultRefreshIntervalMinutes: number;
+  defaultPollerConfiguration: Record<string, unknown>;
+}
+
+/** Query parameter names of Open Connectors' oauth/url call, and the configuration keys they stand for. */
+const OAUTH_QUERY_KEYS: Record<string, string> = {
+  apiKey: 'oauth.api.key',
+  callbackUrl: 'oauth.callback.url',
+  siteAddress: 'maximizer.url',
+};
+
+function firstString(value: unknown): string | undefined {
+  const first = Array.isArray(value) ? (value as unknown[])[0] : value;
+  return typeof first === 'string' && first.trim() !== '' ? first.trim() : undefined;
+}
+
+@Injectable()
+export class ElementsService {
+  constructor(@Inject(ENV) private readonly env: Env) {}
+
+  list(): ElementDescription[] {
+    return listElements().map((element, index) => this.describeAt(element.key, index));
+  }
+
+  describe(key: string): ElementDescription | undefined {
+    const index = listElements().findIndex((element) => element.key === key);
+    return index < 0 ? undefined : this.describeAt(key, index);
+  }
+
+  oauthUrl(key: string, query: Record<string, unknown>): { oauthUrl: string; element: string } {
+    const element = findElement(key);
+    if (element === undefined)
+      throw new DomainError('not_found', `No element '${key.slice(0, 100)}'`, HttpStatus.NOT_FOUND);
+    const given: Record<string, string> = {};
+    for (const [name, value] of Object.entries(query)) {
+      const text = firstString(value);
+      if (text === undefined) continue;
+      const configKey = OAUTH_QUERY_KEYS[name] ?? (name.startsWith(`${key}.`) ? name : undefined);
+      if (configKey !== undefined) given[configKey] = text;
+    }
+    const missing = ['apiKey', 'callbackUrl'].filter(
+      (name) => given[OAUTH_QUERY_KEYS[name] ?? ''] === undefined,
+    );
+    if (missing.length > 0) {
+      throw new RequestValidationError(
+        'Missing query parameters',
+        missing.map((name) => ({ path: name, message: 'is required' })),
+      );
+    }
+    const configuration = {
+      ...element.adapter.configDefaults,
+      ...deploymentDefaultsFor(key, this.deploymentDefaults(), given),
+      ...given,
+    };
+    const state = firstString(query['state']);
+    try {
+      return { oauthUrl: element.adapter.authorizeUrl(configuration, state), element: key };
+    } catch (error) {
+      const mapped = providerFailureToHttp(error);
+      if (mapped instanceof RequestValidationError) {
+        // Name the query parameter the client sent, not the configuration key.
+        const queryName = (path: string) => {
+          const configKey = path.replace(/^configuration\./, '');
+          return Object.entries(OAUTH_QUERY_KEYS).find(([, value]) => value === configKey)?.[0] ?? configKey;
+        };
+        throw new RequestValidationError(
+          'The authorize URL cannot be built from these parameters',
+          mapped.errors.map((issue) => ({ path: queryName(issue.path), message: issue.message })),
+        );
+      }
+      throw mapped;
+    }
+  }
+
+  private deploymentDefaults() {
+    return {
+      ...(this.env.MAXIMIZER_BASE_URL === undefined ? {} : { maximizerBaseUrl: this.env.MAXIMIZER_BASE_URL }),
+      ...(this.env.MAXIMIZER_ALIAS === undefined ? {} : { maximizerAlias: this.env.MAXIMIZER_ALIAS }),
+    };
+  }
+
+  private describeAt(key: string, index: number): ElementDescription {
+    const element = listElements()[index];
+    if (element === undefined || element.key !== key) throw new Error(`element ${key} moved in the catalog`);
+    const resources = Object.values(element.resources).map((resource) => ({
+      name: resource.name,
+      description: resource.description,
+      defaultPollerConfig: { ...resource.defaultPollerConfig },
+    }));
+    return {
+      ...elementSummary(element, index),
+      authentication: { type: element.authentication.type },
+      configuration: [...element.configKeys],
+      resources,
+      defaultRefreshIntervalMinutes: element.defaultRefreshIntervalMinutes,
+      defaultPollerConfiguration: Object.fromEntries(
+        resources.map((resource) => [resource.name, resource.defaultPollerConfig]),
+      ),
+    };
+  }
+}

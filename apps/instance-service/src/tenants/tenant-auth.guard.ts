@@ -1,0 +1,67 @@
+import {
+  createParamDecorator,
+  Inject,
+  Injectable,
+  SetMetadata,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DomainError } from '@pollcast/service-kit';
+import type { Request } from 'express';
+import type { Principal } from './principal';
+import { RateLimiter } from './rate-limiter';
+import { TenantsService } from './tenants.service';
+
+const ELEMENT_TOKEN_ALLOWED = Symbol('ELEMENT_TOKEN_ALLOWED');
+const PRINCIPAL = Symbol('PRINCIPAL');
+
+/** Marks an instance-scoped route: `User <secret>, Element <instance token>` is accepted there too. */
+export const AllowElementToken = (): MethodDecorator => SetMetadata(ELEMENT_TOKEN_ALLOWED, true);
+
+/** The authenticated caller of this request (set by TenantAuthGuard). */
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => {
+    const request = context.switchToHttp().getRequest<Request & { [PRINCIPAL]?: Principal }>();
+    const principal = request[PRINCIPAL];
+    if (principal === undefined) throw new Error('CurrentPrincipal used on a route without TenantAuthGuard');
+    return principal;
+  },
+);
+
+/** Authenticates every public API call, then takes one token from the organization's rate bucket. */
+@Injectable()
+export class TenantAuthGuard implements CanActivate {
+  constructor(
+    @Inject(TenantsService) private readonly tenants: TenantsService,
+    @Inject(Reflector) private readonly reflector: Reflector,
+    // One limiter per process, shared by every controller's guard instance.
+    @Inject(RateLimiter) private readonly limiter: RateLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<Request & { [PRINCIPAL]?: Principal }>();
+    const principal = await this.tenants.authenticate(request.headers.authorization);
+    if (
+      principal.instanceId !== null &&
+      this.reflector.get(ELEMENT_TOKEN_ALLOWED, context.getHandler()) !== true
+    ) {
+      throw new DomainError(
+        'forbidden',
+        'An Element token only grants access to its own instance; use User and Organization secrets here',
+        403,
+      );
+    }
+    const taken = this.limiter.take(principal.organizationId);
+    if (!taken.allowed) {
+      throw new DomainError(
+        'rate_limited',
+        `Too many requests for this organization; retry after ${taken.retryAfterSeconds} s`,
+        429,
+        { 'Retry-After': String(taken.retryAfterSeconds) },
+      );
+    }
+    request[PRINCIPAL] = principal;
+    return true;
+  }
+}
