@@ -192,9 +192,7 @@ describe('console against a fake platform API', () => {
   it('lays out the create form on a phone-sized screen without horizontal scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await openCreateForm(page, shot);
-    const overflow = (await page.evaluate(
-      'document.documentElement.scrollWidth - window.innerWidth',
-    )) as number;
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, 'create-form-phone');
   });

@@ -122,7 +122,7 @@ export async function visible(locator: Locator, timeoutMs = UI_TIMEOUT_MS): Prom
 
 /** The focused element's id, or its text when it has none (enough to tell buttons apart). */
 export async function focusedElement(page: Page): Promise<string | null> {
-  return (await page.evaluate(
+  return page.evaluate<string | null>(
     'document.activeElement ? document.activeElement.id || document.activeElement.textContent : null',
-  )) as string | null;
+  );
 }

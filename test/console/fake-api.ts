@@ -43,7 +43,7 @@ const descriptor: ElementDescriptor = {
   resources: Object.fromEntries(
     Object.values(MAXIMIZER_DEFINITION.resources).map((resource) => [
       resource.name,
-      { defaultPollerConfig: structuredClone(resource.defaultPollerConfig) as Record<string, unknown> },
+      { defaultPollerConfig: structuredClone(resource.defaultPollerConfig) },
     ]),
   ),
 };
@@ -213,8 +213,7 @@ export async function startFakePlatform(sim: MaximizerSimulator): Promise<FakePl
     const instance = findInstance(parts[1]);
     if (instance === undefined) return sendJson(response, 404, { message: 'no such instance' });
     const configured = Object.keys(
-      ((instance.body['configuration'] as Record<string, unknown>)['event.poller.configuration'] ??
-        {}) as object,
+      (instance.body['configuration'] as Record<string, unknown>)['event.poller.configuration'] ?? {},
     );
     if (method === 'GET' && parts[2] === 'poller') {
       sendJson(response, 200, {

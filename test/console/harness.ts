@@ -1,7 +1,7 @@
 // What both console browser tests share: a fresh console build, Debian's Chromium through
 // playwright-core, a static server with the SPA fallback (and optional API proxying), screenshots.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import {
   createServer,
   request as httpRequest,
@@ -59,6 +59,8 @@ export async function launchChromium(): Promise<Browser> {
 
 export function screenshotter(suite: string): (page: Page, step: string) => Promise<void> {
   const directory = join(SCREENSHOT_DIR, suite);
+  // Start empty, so the numbered files are exactly this run's steps.
+  rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
   let index = 0;
   return async (page, step) => {

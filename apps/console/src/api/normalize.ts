@@ -202,7 +202,24 @@ export function toEventDetail(body: unknown): EventDetail | undefined {
   const summary = toEventSummary(body);
   if (summary === undefined) return undefined;
   let deliveries = listOf(body['deliveries']).map(toDelivery);
-  // A dispatcher may list attempts on the event itself: show them as one delivery.
-  if (deliveries.length === 0 && Array.isArray(body['attempts'])) deliveries = [toDelivery(body)];
+  // Pollcast's dispatcher lists the attempts flat (`deliveryAttempts`), each naming its notification:
+  // one delivery per notification (a replay makes a new one).
+  const flatAttempts = listOf(body['deliveryAttempts'] ?? body['attempts']);
+  if (deliveries.length === 0 && flatAttempts.length > 0) {
+    const byNotification = new Map<string, Row[]>();
+    for (const attempt of flatAttempts) {
+      const notification = pickText(attempt, 'notificationId', 'deliveryId') ?? '';
+      byNotification.set(notification, [...(byNotification.get(notification) ?? []), attempt]);
+    }
+    const latestNotification = pickText(body, 'notificationId');
+    deliveries = [...byNotification.entries()].map(([notification, attempts]) => ({
+      id: notification === '' ? undefined : notification,
+      // The event's status describes its current notification; older ones were superseded.
+      status: notification === latestNotification || byNotification.size === 1 ? summary.status : 'REPLACED',
+      callbackUrl: undefined,
+      attempts: attempts.map(toAttempt),
+      raw: { notificationId: notification, attempts },
+    }));
+  }
   return { ...summary, deliveries };
 }

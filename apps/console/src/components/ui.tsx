@@ -71,9 +71,11 @@ export function formatDate(value: string | undefined): string {
 }
 
 /** Renders a value we do not know the meaning of: scalars as text, the rest as compact JSON. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
 export function displayValue(value: unknown): string {
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return ISO_INSTANT.test(value) ? formatDate(value) : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }

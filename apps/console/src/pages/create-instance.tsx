@@ -507,7 +507,8 @@ function CreateInstanceForm({ element }: { readonly element: ElementDetail }) {
             No resource selected: the platform polls all of the element’s default resources.
           </p>
         )}
-        <div className="resource-editors">
+        <fieldset className="resource-editors" disabled={!parsed.ok}>
+          <legend className="visually-hidden">Resource settings</legend>
           {selectedResources.map((resource) => (
             <ResourceEditor
               key={resource}
@@ -517,7 +518,7 @@ function CreateInstanceForm({ element }: { readonly element: ElementDetail }) {
               issues={resourceIssues(resource)}
             />
           ))}
-        </div>
+        </fieldset>
         <PollerCodeView
           id="config-event-poller-configuration"
           value={draft.pollerText}
