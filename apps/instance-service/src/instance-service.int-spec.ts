@@ -339,7 +339,7 @@ describe('instance-service over HTTP (real Postgres, Kafka, Maximizer simulator)
       }
     });
 
-    it('answers 401 without or with wrong credentials, 429 when the organization exceeds its rate', async () => {
+    it('answers 401 without or with wrong credentials', async () => {
       const missing = await api('GET', '/elements/api-v2/instances');
       expect(missing.status).toBe(401);
       expect(missing.body.message).toMatch(/Authorization/);
@@ -357,6 +357,34 @@ describe('instance-service over HTTP (real Postgres, Kafka, Maximizer simulator)
         authorization: `User ${userA}, Organization ${organizationB}`,
       });
       expect(mixed.status).toBe(401);
+    });
+    it('answers 429 with Retry-After when an organization exceeds its rate (per organization)', async () => {
+      const limited = await startService(
+        instanceServiceOptions({
+          ...env,
+          RATE_LIMIT_PER_SECOND: '1',
+          RATE_LIMIT_BURST: '2',
+          OUTBOX_RELAY_ENABLED: 'false',
+        }),
+      );
+      try {
+        const get = (tenant: Tenant) =>
+          fetch(`${limited.url}/elements/api-v2/instances`, {
+            headers: { authorization: tenant.authorization },
+          });
+        const statuses = [(await get(tenantA)).status, (await get(tenantA)).status];
+        const refused = await get(tenantA);
+        expect(statuses).toEqual([200, 200]);
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get('retry-after')).toBe('1');
+        expect(await refused.json()).toMatchObject({
+          requestId: expect.any(String),
+          message: expect.stringMatching(/Too many/),
+        });
+        expect((await get(tenantB)).status).toBe(200);
+      } finally {
+        await limited.close();
+      }
     });
   });
 
