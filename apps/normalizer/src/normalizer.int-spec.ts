@@ -360,6 +360,33 @@ describe('normalizer on the real broker and database', () => {
     expect(metrics).toMatch(/pollcast_normalizer_dead_lettered_total\{service="normalizer"\} [3-9]/);
   });
 
+  it('publishes a full fetch of large records (more than the broker takes in one request) and dedupes it', async () => {
+    const instanceId = uniqueName('bulk-');
+    const window = { from: '2024-01-15T10:00:00.000Z', to: '2024-01-15T11:00:00.000Z' };
+    const changes = Array.from({ length: 4000 }, (_, index) =>
+      rawChange(
+        instanceId,
+        {
+          Key: `obj-${index}`,
+          LastModifyDate: new Date(Date.parse(window.from) + 1000 + index).toISOString(),
+          Notes: 'n'.repeat(900),
+        },
+        window,
+      ),
+    );
+    // Produced before a fetch can start, so the normalizer gets about 1 MiB of raw changes per
+    // partition in one batch: more than 1 MiB of events.
+    // Twice: the second time everything is an unchanged re-read.
+    for (const batch of [changes, changes]) {
+      for (let start = 0; start < batch.length; start += 500)
+        await publishRaw(batch.slice(start, start + 500));
+    }
+    await settle();
+    const events = eventsOf(instanceId);
+    expect(events).toHaveLength(4000);
+    expect(new Set(events.map(({ event }) => event.objectId)).size).toBe(4000);
+  });
+
   it('a plain Kafka consumer reads the events, their key and CloudEvents headers (kcat when installed)', async () => {
     await settle();
     const schema: unknown = JSON.parse(
