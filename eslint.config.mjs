@@ -62,8 +62,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests may start tools (simulator, sink) in-process; production code may not.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**/*.ts'],
+    // Tests and benchmarks may start tools (simulator, sink) in-process; production code may not.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/bench/**/*.ts', 'test/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

@@ -8,9 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 // The bench is a test harness, not service code: like the tests, it may start tools in-process.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createMaximizerSimulator } from '@pollcast/maximizer-sim';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestDatabase, freePort, kafkaBrokers, uniqueName, waitFor } from '@pollcast/testing';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);

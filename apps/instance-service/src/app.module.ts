@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceKitModule } from '@pollcast/service-kit';
 import { topicSpecs } from '@pollcast/contracts';
+import { ConsoleModule } from './console/console.module';
 import { CryptoModule } from './crypto/crypto.module';
 import type { Env } from './env';
 import { InstanceCredentialsEntity, InstanceEntity } from './instances/instance.entities';
@@ -49,6 +50,7 @@ export class AppModule {
         InstancesModule,
         OAuthModule,
         InternalModule,
+        ConsoleModule.register(env),
       ],
     };
   }

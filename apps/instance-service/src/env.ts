@@ -43,5 +43,10 @@ export const envSchema = baseEnvSchema.extend({
   ACCESS_TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).default(60),
   /** Limit on a provider call made while serving a request (code exchange, refresh). */
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+  /** The console's build (apps/console/dist by default); the console is not served when it is missing. */
+  CONSOLE_DIST_DIR: z.string().min(1).optional(),
+  /** Where the console sends poller and dispatcher API calls (their public URLs); empty = same origin. */
+  CONSOLE_POLLER_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  CONSOLE_DISPATCHER_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
 });
 export type Env = z.infer<typeof envSchema>;

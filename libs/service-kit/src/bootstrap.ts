@@ -30,6 +30,16 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
   const env = parseEnv(options.service, options.envSchema, options.env ?? process.env);
   const app = await NestFactory.create(options.createModule(env), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(NestPinoLogger));
+  if (env.POLLCAST_CORS_ORIGINS) {
+    const origins = env.POLLCAST_CORS_ORIGINS;
+    app.enableCors({
+      origin: origins === '*' ? true : origins.split(','),
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'Elements-Next-Page-Token'],
+      maxAge: 600,
+    });
+  }
   if (options.openApi) {
     const config = new DocumentBuilder()
       .setTitle(options.openApi.title)

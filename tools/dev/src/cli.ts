@@ -11,7 +11,11 @@ async function main(): Promise<number | undefined> {
     case 'test': {
       const faults = rest.includes('--faults');
       const args = rest.filter((arg) => arg !== '--faults');
-      return runTests(faults ? ['--selectProjects', 'faults', ...args] : args);
+      // The fault suite is its own run (it restarts its own broker and database).
+      const selected = args.includes('--selectProjects')
+        ? []
+        : ['--selectProjects', ...(faults ? ['faults'] : ['unit', 'integration'])];
+      return runTests([...selected, ...args]);
     }
     case 'bench':
       return runBenchmarks(rest);

@@ -38,6 +38,8 @@ export function platformProcesses(root: string, settings: PlatformSettings): Pro
     POLLCAST_ALLOW_PRIVATE_CALLBACKS: 'true',
     ...settings.extraEnv,
   };
+  // The console (served by instance-service) calls the poller's and dispatcher's APIs across origins.
+  const consoleOrigin = instanceServiceUrl;
   const service = (
     name: string,
     key: keyof typeof PORTS,
@@ -72,9 +74,11 @@ export function platformProcesses(root: string, settings: PlatformSettings): Pro
       POLLCAST_BOOTSTRAP_ORGANIZATION_SECRET: settings.secrets.organizationSecret,
       POLLCAST_BOOTSTRAP_USER_SECRET: settings.secrets.userSecret,
       MAXIMIZER_BASE_URL: `http://127.0.0.1:${port('maximizerSim')}`,
+      CONSOLE_POLLER_API_BASE: `http://127.0.0.1:${port('pollerService')}`,
+      CONSOLE_DISPATCHER_API_BASE: `http://127.0.0.1:${port('dispatcher')}`,
     }),
-    service('poller-service', 'pollerService'),
+    service('poller-service', 'pollerService', { POLLCAST_CORS_ORIGINS: consoleOrigin }),
     service('normalizer', 'normalizer'),
-    service('dispatcher', 'dispatcher'),
+    service('dispatcher', 'dispatcher', { POLLCAST_CORS_ORIGINS: consoleOrigin }),
   ];
 }

@@ -28,6 +28,14 @@ export const baseEnvSchema = z.object({
     .describe('Prefix for every topic name (tests use it to stay independent)'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25000),
   POLLCAST_ALLOW_PRIVATE_CALLBACKS: booleanFlag.default(false),
+  POLLCAST_CORS_ORIGINS: z
+    .string()
+    .regex(
+      /^(\*|https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*)$/,
+      'expected * or a comma-separated list of http(s) origins',
+    )
+    .optional()
+    .describe('Browser origins allowed to call this API (the console on another origin); unset = none'),
 });
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 
