@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { DomainError, RequestValidationError } from '@pollcast/service-kit';
 import { standardEventSchema } from '@pollcast/contracts';
 import type { Tenant } from '@pollcast/tenant-auth';
+import { returnedRows } from '../database/rows';
 import { planNotifications } from '../notifications/notification-body';
 import { insertNotifications } from '../notifications/notification-writer';
 import type { InstanceSettingsStore } from '../settings/instance-settings.store';
@@ -200,18 +201,22 @@ export class EventsService {
   async redeliver(tenant: Tenant, instanceId: string, body: RedeliverBody): Promise<RedeliverResult> {
     await this.assertInstanceOf(tenant, instanceId);
     const result = await this.dataSource.transaction(async (manager) => {
-      const reactivated: unknown[] = await manager.query(
-        `UPDATE subscriptions SET active = true, deactivated_at = NULL, reason = NULL
+      const reactivated = returnedRows(
+        await manager.query(
+          `UPDATE subscriptions SET active = true, deactivated_at = NULL, reason = NULL
          WHERE instance_id = $1 AND active = false RETURNING instance_id`,
-        [instanceId],
+          [instanceId],
+        ),
       );
       const selective = body.eventIds !== undefined || body.from !== undefined || body.to !== undefined;
       if (!selective) {
-        const requeued: unknown[] = await manager.query(
-          `UPDATE notifications SET status = 'PENDING', attempts = 0, next_attempt_at = now(), last_error = NULL,
+        const requeued = returnedRows(
+          await manager.query(
+            `UPDATE notifications SET status = 'PENDING', attempts = 0, next_attempt_at = now(), last_error = NULL,
              updated_at = now()
            WHERE instance_id = $1 AND status = 'QUEUED' RETURNING id`,
-          [instanceId],
+            [instanceId],
+          ),
         );
         return {
           subscriptionReactivated: reactivated.length > 0,

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { NotificationStatus } from '../database/entities';
+import { returnedRows } from '../database/rows';
 
 /** A notification claimed for one attempt, with what the dispatcher knows about its instance. */
 export interface ClaimedNotification {
@@ -69,7 +70,7 @@ export class NotificationStore {
     excludedInstanceIds: ReadonlyArray<string>,
     leaseMs: number,
   ): Promise<ClaimedNotification[]> {
-    const rows: ClaimedRow[] = await this.dataSource.query(
+    const result: unknown = await this.dataSource.query(
       `WITH due AS (
          SELECT id, instance_id FROM notifications
          WHERE status IN ('PENDING', 'RETRYING', 'SENDING') AND next_attempt_at <= now()
@@ -90,7 +91,7 @@ export class NotificationStore {
          i.enabled, i.events_enabled, i.callback_url, i.has_signature_key`,
       [limit, excludedInstanceIds, leaseMs],
     );
-    return rows.map((row) => ({
+    return returnedRows<ClaimedRow>(result).map((row) => ({
       id: row.id,
       instanceId: row.instance_id,
       organizationId: row.organization_id,
@@ -174,13 +175,13 @@ export class NotificationStore {
          ON CONFLICT (instance_id) DO UPDATE SET active = false, deactivated_at = now(), reason = EXCLUDED.reason`,
         [instanceId, reason],
       );
-      const queued: unknown[] = await manager.query(
+      const queued: unknown = await manager.query(
         `UPDATE notifications SET status = 'QUEUED', last_error = COALESCE(last_error, $2), updated_at = now()
          WHERE instance_id = $1 AND status IN ('PENDING', 'RETRYING')
          RETURNING id`,
         [instanceId, 'subscription deactivated'],
       );
-      return queued.length;
+      return returnedRows(queued).length;
     });
   }
 
