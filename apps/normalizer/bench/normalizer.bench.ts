@@ -16,8 +16,7 @@ import type { Admin } from 'kafkajs';
 import { Client } from 'pg';
 import pino from 'pino';
 import { HEADERS, objectKey, rawChangeSchema, topicName, type RawChange } from '@pollcast/contracts';
-// A benchmark starts local infrastructure the way the test setup does.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// A benchmark starts local infrastructure the way the test setup does (bench files may import tools).
 import { PROFILES, startInfra, type Infra } from '@pollcast/dev';
 import { ConsumerRunner, KafkaClient, startService } from '@pollcast/service-kit';
 import { AppModule } from '../src/app.module';

@@ -8,6 +8,7 @@ import { rawChangeSchema, type RawChange } from '@pollcast/contracts';
 import {
   ConsumerRunner,
   KafkaClient,
+  ReadinessChecks,
   ROOT_LOGGER,
   type BatchContext,
   type ConsumedMessage,
@@ -24,6 +25,7 @@ type RawMessage = ConsumedMessage<RawChange | null>;
 @Injectable()
 export class RawChangesConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private runner: ConsumerRunner<RawChange> | undefined;
+  private running = false;
 
   constructor(
     @Inject(KafkaClient) private readonly kafka: KafkaClient,
@@ -31,7 +33,12 @@ export class RawChangesConsumer implements OnApplicationBootstrap, BeforeApplica
     @Inject(NORMALIZER_SETTINGS) private readonly settings: NormalizerSettings,
     @Inject(NormalizeRawChanges) private readonly normalize: NormalizeRawChanges,
     @Inject(NormalizerMetrics) private readonly metrics: NormalizerMetrics,
-  ) {}
+    @Inject(ReadinessChecks) readiness: ReadinessChecks,
+  ) {
+    readiness.add('raw-changes-consumer', async () => {
+      if (!this.running) throw new Error('the raw-changes consumer is not running');
+    });
+  }
 
   // Topics exist by now: ServiceKitModule ensures them in onModuleInit.
   async onApplicationBootstrap(): Promise<void> {
@@ -55,10 +62,12 @@ export class RawChangesConsumer implements OnApplicationBootstrap, BeforeApplica
       'normalizer',
     );
     await this.runner.start();
+    this.running = true;
   }
 
   // Before the producer closes (onApplicationShutdown): the batch in flight finishes and commits.
   async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
     await this.runner?.stop();
   }
 
