@@ -49,6 +49,7 @@ export class DeliveryWorker {
   private ticking = false;
   private tickAgain = false;
   private stopped = true;
+  private wakePending = false;
   private readonly endpointOfInstance = new Map<string, string>();
 
   constructor(
@@ -70,6 +71,15 @@ export class DeliveryWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.allSettled([...this.running]);
+  }
+
+  private wakeSoon(): void {
+    if (this.stopped || this.wakePending) return;
+    this.wakePending = true;
+    setImmediate(() => {
+      this.wakePending = false;
+      this.wake();
+    });
   }
 
   private schedule(delayMs: number): void {
@@ -126,7 +136,8 @@ export class DeliveryWorker {
       .finally(() => {
         this.inFlight -= 1;
         this.running.delete(run);
-        this.wake();
+        // Claim in batches: one claim per freed slot would cost a query per delivery.
+        if (this.inFlight <= this.options.concurrency * 0.75) this.wakeSoon();
       });
     this.running.add(run);
   }
