@@ -47,14 +47,20 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** A crashed earlier run may have left a broker or a cluster behind on our folders: stop it first. */
-async function stopLeftovers(profile: InfraProfile, log: (line: string) => void): Promise<void> {
-  const kafkaPid = readPid(dataDir(profile, 'kafka'));
+/** A crashed earlier run may have left a broker or a cluster behind on our folders: stop it first —
+ * only what this run is about to start again (with KAFKA_BROKERS / DATABASE_URL set it starts nothing,
+ * and must not touch a run that is using those folders). */
+async function stopLeftovers(
+  profile: InfraProfile,
+  which: { kafka: boolean; postgres: boolean },
+  log: (line: string) => void,
+): Promise<void> {
+  const kafkaPid = which.kafka ? readPid(dataDir(profile, 'kafka')) : undefined;
   if (kafkaPid !== undefined) {
     log(`stopping a broker left running by an earlier run (pid ${kafkaPid})`);
     await stopPid(kafkaPid);
   }
-  const postgresPid = postgresPidOf(dataDir(profile, 'postgres'));
+  const postgresPid = which.postgres ? postgresPidOf(dataDir(profile, 'postgres')) : undefined;
   if (postgresPid !== undefined && isAlive(postgresPid)) {
     log(`stopping a PostgreSQL left running by an earlier run (pid ${postgresPid})`);
     process.kill(postgresPid, 'SIGINT'); // "fast" shutdown
@@ -65,9 +71,9 @@ async function stopLeftovers(profile: InfraProfile, log: (line: string) => void)
 
 /** Starts Kafka and Postgres for a profile, or uses KAFKA_BROKERS / DATABASE_URL when they are set. */
 export async function startInfra(profile: InfraProfile, log: (line: string) => void): Promise<Infra> {
-  await stopLeftovers(profile, log);
   const externalKafka = process.env.KAFKA_BROKERS;
   const externalDatabase = process.env.DATABASE_URL;
+  await stopLeftovers(profile, { kafka: !externalKafka, postgres: !externalDatabase }, log);
   const [kafka, postgres] = await Promise.all([
     (async (): Promise<LocalKafkaHandle | undefined> => {
       if (externalKafka) {
