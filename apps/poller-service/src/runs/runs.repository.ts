@@ -64,8 +64,9 @@ export class RunsRepository {
     let total = 0;
     for (;;) {
       const deleted = await this.db.query<unknown[]>(
-        `WITH doomed AS (SELECT id FROM poll_runs WHERE started_at < $1 LIMIT $2)
-         DELETE FROM poll_runs p USING doomed WHERE p.id = doomed.id RETURNING 1`,
+        `WITH doomed AS (SELECT id FROM poll_runs WHERE started_at < $1 LIMIT $2),
+              deleted AS (DELETE FROM poll_runs p USING doomed WHERE p.id = doomed.id RETURNING 1)
+         SELECT 1 FROM deleted`,
         [before, sliceSize],
       );
       total += deleted.length;

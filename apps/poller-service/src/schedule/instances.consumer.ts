@@ -24,6 +24,9 @@ import { ApplyInstanceSnapshot } from './apply-instance-snapshot.usecase';
 export class InstancesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly runner: ConsumerRunner<InstanceSnapshot>;
   private started = false;
+  private stopping = false;
+  private starting: Promise<void> | undefined;
+  private readonly log: Logger;
 
   constructor(
     @Inject(KafkaClient) kafka: KafkaClient,
@@ -33,6 +36,7 @@ export class InstancesConsumer implements OnApplicationBootstrap, OnModuleDestro
     @Inject(ReadinessChecks) readiness: ReadinessChecks,
   ) {
     const log = logger.child({ component: 'instances-consumer' });
+    this.log = log;
     this.runner = new ConsumerRunner<InstanceSnapshot>(
       kafka,
       {
@@ -71,12 +75,28 @@ export class InstancesConsumer implements OnApplicationBootstrap, OnModuleDestro
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.runner.start();
-    this.started = true;
+  /** Joins in the background: a join can wait out a dead member's session (30 s), and the scheduler
+   * must not wait for it — the schedule already in Postgres keeps being polled meanwhile. */
+  onApplicationBootstrap(): void {
+    this.starting = this.startWithRetry();
+  }
+
+  private async startWithRetry(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.runner.start();
+        this.started = true;
+        return;
+      } catch (error) {
+        this.log.error({ err: error }, 'starting the instances consumer failed; retrying in 5 s');
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+      }
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.runner.stop();
+    this.stopping = true;
+    await this.runner.stop(); // also ends a join still in progress; startWithRetry then gives up
+    await this.starting;
   }
 }

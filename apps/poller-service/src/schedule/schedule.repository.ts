@@ -5,7 +5,9 @@ import type { PollRunStatus } from '../database/entities';
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
-/** Typed rows from raw SQL (pg returns timestamptz as Date, jsonb parsed, integers as numbers). */
+/** Typed rows from raw SQL (pg returns timestamptz as Date, jsonb parsed, integers as numbers). Only
+ * for statements whose top level is a SELECT or INSERT: TypeORM answers a top-level UPDATE / DELETE with
+ * `[rows, rowCount]`, so those are wrapped in a CTE. */
 async function rows<T>(db: Queryable, sql: string, parameters: unknown[] = []): Promise<T[]> {
   return db.query<T[]>(sql, parameters);
 }
@@ -199,10 +201,12 @@ export class ScheduleRepository {
     if (pollIds.length === 0) return [];
     const renewed = await rows<{ id: string }>(
       this.db,
-      `UPDATE schedules SET lease_expires_at = now() + make_interval(secs => $2),
-                            next_due_at = now() + make_interval(secs => $2)
-        WHERE current_poll_id = ANY ($1::uuid[])
-        RETURNING current_poll_id AS id`,
+      `WITH renewed AS (
+         UPDATE schedules SET lease_expires_at = now() + make_interval(secs => $2),
+                              next_due_at = now() + make_interval(secs => $2)
+          WHERE current_poll_id = ANY ($1::uuid[])
+          RETURNING current_poll_id AS id)
+       SELECT id FROM renewed`,
       [pollIds, leaseSeconds],
     );
     const kept = new Set(renewed.map((row) => row.id));
@@ -304,11 +308,13 @@ export class ScheduleRepository {
   async requestPoll(instanceId: string, resource: string | undefined): Promise<number> {
     const updated = await rows<{ resource: string }>(
       this.db,
-      `UPDATE schedules SET
-         next_due_at = CASE WHEN current_poll_id IS NULL THEN now() ELSE next_due_at END,
-         poll_requested = current_poll_id IS NOT NULL
-       WHERE instance_id = $1 AND ($2::text IS NULL OR resource = $2) AND active
-       RETURNING resource`,
+      `WITH requested AS (
+         UPDATE schedules SET
+           next_due_at = CASE WHEN current_poll_id IS NULL THEN now() ELSE next_due_at END,
+           poll_requested = current_poll_id IS NOT NULL
+         WHERE instance_id = $1 AND ($2::text IS NULL OR resource = $2) AND active
+         RETURNING resource)
+       SELECT resource FROM requested`,
       [instanceId, resource ?? null],
     );
     return updated.length;
@@ -318,11 +324,13 @@ export class ScheduleRepository {
   async resetWatermark(instanceId: string, resource: string, watermark: Date): Promise<boolean> {
     const updated = await rows<{ resource: string }>(
       this.db,
-      `UPDATE schedules SET watermark = $3, state = 'ok', consecutive_failures = 0,
-         next_due_at = CASE WHEN current_poll_id IS NULL THEN now() ELSE next_due_at END,
-         poll_requested = current_poll_id IS NOT NULL
-       WHERE instance_id = $1 AND resource = $2
-       RETURNING resource`,
+      `WITH reset AS (
+         UPDATE schedules SET watermark = $3, state = 'ok', consecutive_failures = 0,
+           next_due_at = CASE WHEN current_poll_id IS NULL THEN now() ELSE next_due_at END,
+           poll_requested = current_poll_id IS NOT NULL
+         WHERE instance_id = $1 AND resource = $2
+         RETURNING resource)
+       SELECT resource FROM reset`,
       [instanceId, resource, watermark],
     );
     return updated.length > 0;
