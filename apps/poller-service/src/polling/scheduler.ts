@@ -122,9 +122,12 @@ export class Scheduler implements OnApplicationBootstrap, BeforeApplicationShutd
     try {
       const lost = await this.schedules.renewLeases(ids, this.env.POLLER_LEASE_SECONDS);
       for (const pollId of lost) {
-        // Someone else holds the row now (a reset or a takeover): stop reading, publish no more.
+        // Not renewed: it finished meanwhile (gone from the map), or someone else holds the row now (a
+        // takeover after an expired lease, a deleted instance): stop reading, publish no more.
+        const entry = this.running.get(pollId);
+        if (entry === undefined) continue;
         this.logger.warn({ correlationId: pollId }, 'lease lost; aborting the poll');
-        this.running.get(pollId)?.controller.abort(new Error('lease lost'));
+        entry.controller.abort(new Error('lease lost'));
       }
     } catch (error) {
       this.logger.error({ err: error }, 'renewing leases failed');
