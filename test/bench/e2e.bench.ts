@@ -1,0 +1,268 @@
+/**
+ * `npm run bench -- e2e`: the whole pipeline under load, beside its two ceilings measured in the same run.
+ *
+ * M instances poll the simulator's contacts; N contacts change at once; the benchmark times until the
+ * sink holds N × M events, and reports events/s, change-to-callback latency after detection (sink
+ * receipt − the poll that fetched the record), peak RSS per process — and, on the same machine and
+ * broker, a bare undici loop against the sink and a kafkajs consume→produce pass-through, with ratios.
+ * Env: BENCH_E2E_RECORDS (default 5000), BENCH_E2E_INSTANCES (4). Uses KAFKA_BROKERS / DATABASE_URL when
+ * set, else starts its own broker and database on the bench ports.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Pool } from 'undici';
+import { topicName } from '@pollcast/contracts';
+import { startLocalKafka } from '@pollcast/local-kafka';
+import { REPO_ROOT, startLocalPostgres } from '@pollcast/dev';
+import { uniqueName, waitFor } from '@pollcast/testing';
+import { startPlatform } from '../support/platform';
+import { authorizeAtSimulator, SIM_CLIENT, sinkRequests, TopicReader } from '../support/e2e-helpers';
+
+const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 5000);
+const INSTANCES = Number(process.env.BENCH_E2E_INSTANCES ?? 4);
+const log = (line: string) => process.stderr.write(`[bench:e2e] ${line}\n`);
+
+function peakRssMb(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Math.round(Number(match[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** The sink's raw ceiling: notifications of 10 events posted by a bare keep-alive loop. */
+async function undiciCeiling(sinkUrl: string, body: string, seconds: number): Promise<number> {
+  const pool = new Pool(sinkUrl, { connections: 16, pipelining: 1 });
+  const deadline = Date.now() + seconds * 1000;
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (Date.now() < deadline) {
+        const response = await pool.request({
+          path: '/ceiling',
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        await response.body.dump();
+        sent += 1;
+      }
+    }),
+  );
+  await pool.close();
+  return sent / seconds;
+}
+
+/** A plain consume→produce loop on the same broker: what Kafka alone allows here. */
+async function passThroughCeiling(brokers: string, messages: number, value: string): Promise<number> {
+  const kafka = new Kafka({
+    clientId: 'bench-pass',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const source = uniqueName('bench.src.');
+  const sink = uniqueName('bench.dst.');
+  await admin.createTopics({
+    topics: [
+      { topic: source, numPartitions: 6 },
+      { topic: sink, numPartitions: 6 },
+    ],
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  for (let i = 0; i < messages; i += 1000) {
+    await producer.send({
+      topic: source,
+      acks: -1,
+      messages: Array.from({ length: Math.min(1000, messages - i) }, (_, j) => ({ key: `k${i + j}`, value })),
+    });
+  }
+  const consumer = kafka.consumer({ groupId: uniqueName('bench-pass-') });
+  await consumer.connect();
+  await consumer.subscribe({ topic: source, fromBeginning: true });
+  let moved = 0;
+  let began = 0;
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        if (began === 0) began = Date.now();
+        await producer.send({
+          topic: sink,
+          acks: -1,
+          messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+        });
+        moved += batch.messages.length;
+        if (moved >= messages) resolve();
+      },
+    });
+  });
+  const rate = moved / ((Date.now() - began) / 1000);
+  await consumer.disconnect();
+  await producer.disconnect();
+  return rate;
+}
+
+async function main(): Promise<void> {
+  const stops: (() => Promise<void>)[] = [];
+  let brokerPid: number | undefined;
+  if (!process.env.KAFKA_BROKERS || !process.env.DATABASE_URL) {
+    const dir = join(REPO_ROOT, '.data', 'bench');
+    const [kafka, postgres] = await Promise.all([
+      startLocalKafka({ dir: join(dir, 'kafka'), port: 59092, controllerPort: 59093, keepData: false, log }),
+      startLocalPostgres({ dir: join(dir, 'postgres'), port: 54359, keepData: false, log }),
+    ]);
+    process.env.KAFKA_BROKERS = kafka.brokers;
+    process.env.DATABASE_URL = postgres.url;
+    brokerPid = kafka.pid;
+    stops.push(
+      () => kafka.stop(),
+      () => postgres.stop(),
+    );
+  }
+  const platform = await startPlatform({ logLevel: 'warn', env: { POLLER_OVERLAP_SECONDS: '2' } });
+  stops.unshift(() => platform.stop());
+  try {
+    const rawReader = new TopicReader(topicName('rawChanges', platform.topicPrefix));
+    await rawReader.start();
+    for (let i = 0; i < INSTANCES; i += 1) {
+      const code = await authorizeAtSimulator(platform.simUrl, 'https://bench.example.com');
+      const response = await fetch(`${platform.instanceServiceUrl}/elements/api-v2/instances`, {
+        method: 'POST',
+        headers: { authorization: platform.authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          element: { key: 'maximizer' },
+          providerData: { code },
+          configuration: {
+            'oauth.callback.url': 'https://bench.example.com',
+            'oauth.api.key': SIM_CLIENT.id,
+            'oauth.api.secret': SIM_CLIENT.secret,
+            'event.notification.enabled': true,
+            'event.notification.callback.url': `${platform.sinkUrl}/hooks/bench-${i}`,
+            'event.poller.refresh_interval': '1',
+            'event.poller.configuration': { contacts: { pageSize: 1000 } },
+          },
+          name: `bench-${i}`,
+        }),
+      });
+      if (response.status >= 300)
+        throw new Error(`create instance → ${response.status} ${await response.text()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 4000)); // first polls done
+
+    log(`seeding ${RECORDS} changed contacts`);
+    const now = new Date();
+    const seeded = await fetch(`${platform.simUrl}/_sim/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        count: RECORDS,
+        seed: 7,
+        from: now.toISOString(),
+        to: new Date(now.getTime() + 1000).toISOString(),
+        mix: { Contact: 1 },
+      }),
+    });
+    if (seeded.status >= 300) throw new Error(`seed → ${seeded.status} ${await seeded.text()}`);
+    const began = Date.now();
+    const expected = RECORDS * INSTANCES;
+    let delivered = 0;
+    await waitFor(
+      async () => {
+        const requests = await sinkRequests(platform.sinkUrl, '/hooks/');
+        delivered = requests
+          .filter((request) => request.response.status < 300)
+          .reduce(
+            (sum, request) =>
+              sum + (request.json as { message: { events: unknown[] } }).message.events.length,
+            0,
+          );
+        return delivered >= expected;
+      },
+      { what: `${expected} events at the sink`, timeoutMs: 600000, intervalMs: 250 },
+    );
+    const requests = await sinkRequests(platform.sinkUrl, '/hooks/');
+    const lastAt = Math.max(
+      ...requests.map((request) => (request as unknown as { receivedAtMs: number }).receivedAtMs),
+    );
+    const seconds = (lastAt - began) / 1000;
+    const pipelineRate = expected / seconds;
+
+    // Latency after detection: sink receipt − polledAt of the raw change that carried the record.
+    const polledAt = new Map<string, number>();
+    for (const message of rawReader.messages) {
+      const raw = message.value as { instanceId: string; objectId: string; polledAt: string };
+      const key = `${raw.instanceId} ${raw.objectId}`;
+      if (!polledAt.has(key)) polledAt.set(key, Date.parse(raw.polledAt));
+    }
+    const latencies: number[] = [];
+    for (const request of requests) {
+      const message = (
+        request.json as { message: { instanceId: string | number; events: { objectId: string }[] } }
+      ).message;
+      for (const event of message.events) {
+        const detected = polledAt.get(`${message.instanceId} ${event.objectId}`);
+        if (detected !== undefined)
+          latencies.push((request as unknown as { receivedAtMs: number }).receivedAtMs - detected);
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    await rawReader.stop();
+
+    const rss = Object.fromEntries(
+      platform.processes.map((p) => [
+        p.spec.name + (platform.processes.filter((q) => q.spec.name === p.spec.name).indexOf(p) || ''),
+        peakRssMb(p.child.pid),
+      ]),
+    );
+    if (brokerPid) rss.kafka = peakRssMb(brokerPid);
+
+    log('measuring the ceilings on the same machine');
+    const sampleBody = JSON.stringify(requests.find((request) => request.response.status < 300)?.json ?? {});
+    const eventsPerBody =
+      (requests[0]?.json as { message?: { events?: unknown[] } })?.message?.events?.length ?? 1;
+    const undiciRequestsPerSecond = await undiciCeiling(platform.sinkUrl, sampleBody, 5);
+    const passThrough = await passThroughCeiling(
+      process.env.KAFKA_BROKERS ?? '',
+      50000,
+      JSON.stringify({ pad: 'x'.repeat(800) }),
+    );
+
+    const lines = [
+      `| records × instances | events | seconds | events/s | latency after detection p50 / p99 (ms) |`,
+      `|---:|---:|---:|---:|---|`,
+      `| ${RECORDS} × ${INSTANCES} | ${expected} | ${seconds.toFixed(1)} | ${Math.round(pipelineRate)} | ${percentile(latencies, 50)} / ${percentile(latencies, 99)} (${latencies.length} samples) |`,
+      '',
+      `| ceiling, same run | rate | pipeline ÷ ceiling |`,
+      `|---|---:|---:|`,
+      `| bare undici loop → sink (${eventsPerBody}-event bodies) | ${Math.round(undiciRequestsPerSecond)} req/s = ${Math.round(undiciRequestsPerSecond * eventsPerBody)} events/s | ${(pipelineRate / (undiciRequestsPerSecond * eventsPerBody)).toFixed(2)} |`,
+      `| kafkajs consume→produce pass-through | ${Math.round(passThrough)} msg/s | ${(pipelineRate / passThrough).toFixed(2)} |`,
+      '',
+      `| process | peak RSS (MB) |`,
+      `|---|---:|`,
+      ...Object.entries(rss).map(([name, mb]) => `| ${name} | ${mb ?? 'n/a'} |`),
+    ];
+    process.stdout.write(`\n${lines.join('\n')}\n`);
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

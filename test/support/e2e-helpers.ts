@@ -1,0 +1,161 @@
+import { createHmac } from 'node:crypto';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { SimulatorClient } from '@pollcast/maximizer-sim';
+import { kafkaBrokers, waitFor } from '@pollcast/testing';
+
+/** The simulator's default OAuth client (tools/maximizer-sim). */
+export const SIM_CLIENT = { id: 'pollcast-dev', secret: 'pollcast-dev-secret' };
+
+/** Walks the provider's authorize step as a script would (`auto=1`) and returns the grant code. */
+export async function authorizeAtSimulator(simUrl: string, redirectUri: string): Promise<string> {
+  const authorize = new URL('/OAuth2/default/Authorize', simUrl);
+  authorize.search = new URLSearchParams({
+    scope: 'data',
+    response_type: 'code',
+    redirect_uri: redirectUri,
+    state: 'maximizer',
+    client_id: SIM_CLIENT.id,
+    auto: '1',
+  }).toString();
+  const response = await fetch(authorize, { redirect: 'manual' });
+  const location = response.headers.get('location');
+  if (response.status !== 302 || !location) throw new Error(`authorize answered ${response.status}`);
+  const code = new URL(location).searchParams.get('code');
+  if (!code) throw new Error(`no code in ${location}`);
+  return code;
+}
+
+export interface SimRecord {
+  Key: string;
+  LastModifyDate: string;
+  [field: string]: unknown;
+}
+
+export class Simulator {
+  readonly client: SimulatorClient;
+  constructor(readonly url: string) {
+    this.client = new SimulatorClient(url);
+  }
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const result = await this.client.control<T>(method, path, body);
+    if (result.status >= 300)
+      throw new Error(`${method} ${path} → ${result.status} ${JSON.stringify(result.body)}`);
+    return result.body;
+  }
+  create(entity: 'AbEntry' | 'Opportunity', fields: Record<string, unknown>): Promise<SimRecord> {
+    return this.call('POST', `/records/${entity}`, fields);
+  }
+  update(
+    entity: 'AbEntry' | 'Opportunity',
+    key: string,
+    fields: Record<string, unknown>,
+  ): Promise<SimRecord> {
+    return this.call('PATCH', `/records/${entity}/${encodeURIComponent(key)}`, fields);
+  }
+  delete(entity: 'AbEntry' | 'Opportunity', key: string): Promise<unknown> {
+    return this.call('DELETE', `/records/${entity}/${encodeURIComponent(key)}`);
+  }
+  advanceClock(seconds: number): Promise<unknown> {
+    return this.call('POST', '/clock/advance', { seconds });
+  }
+  fault(spec: Record<string, unknown>): Promise<unknown> {
+    return this.call('POST', '/faults', spec);
+  }
+}
+
+/** One Open Connectors event as a callback carries it, plus where it arrived. */
+export interface DeliveredEvent {
+  instanceId: string;
+  eventType: string;
+  objectId: string;
+  objectType: string;
+  date: string;
+  webhookId: string;
+}
+
+interface OcNotification {
+  message: {
+    eventId: string;
+    instanceId: string | number;
+    elementKey: string;
+    events: { eventType: string; objectId: string; objectType: string; elementKey: string; date: string }[];
+    raw: Record<string, unknown>;
+  };
+}
+
+export interface SinkRequest {
+  seq: number;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  json: unknown;
+  signatures: unknown;
+  response: { status: number };
+}
+
+export async function sinkRequests(sinkUrl: string, pathPrefix: string): Promise<SinkRequest[]> {
+  const response = await fetch(
+    `${sinkUrl}/_sink/requests?pathPrefix=${encodeURIComponent(pathPrefix)}&limit=10000`,
+  );
+  const body = (await response.json()) as { requests: SinkRequest[] };
+  return body.requests;
+}
+
+/** Every event of every accepted (2xx) notification on a path. */
+export function eventsOf(requests: SinkRequest[]): DeliveredEvent[] {
+  return requests
+    .filter((request) => request.response.status < 300)
+    .flatMap((request) => {
+      const notification = request.json as OcNotification;
+      return notification.message.events.map((event) => ({
+        instanceId: String(notification.message.instanceId),
+        eventType: event.eventType,
+        objectId: event.objectId,
+        objectType: event.objectType,
+        date: event.date,
+        webhookId: request.headers['webhook-id'] ?? '',
+      }));
+    });
+}
+
+export function elementsSignature(key: string, body: string): string {
+  return `sha256=${createHmac('sha256', key).update(body).digest('base64')}`;
+}
+
+/** Reads a topic from the beginning with a plain kafkajs consumer that knows nothing of Pollcast. */
+export class TopicReader {
+  readonly messages: { key: string | null; value: unknown; headers: Record<string, string> }[] = [];
+  private consumer: Consumer | undefined;
+  constructor(private readonly topic: string) {}
+  async start(): Promise<void> {
+    const kafka = new Kafka({
+      clientId: 'e2e-reader',
+      brokers: kafkaBrokers().split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    this.consumer = kafka.consumer({ groupId: `reader-${this.topic}-${Date.now()}` });
+    await this.consumer.connect();
+    await waitFor(
+      async () => {
+        await this.consumer?.subscribe({ topic: this.topic, fromBeginning: true });
+        return true;
+      },
+      { what: `topic ${this.topic}`, timeoutMs: 60000, intervalMs: 500 },
+    );
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+        );
+        this.messages.push({
+          key: message.key?.toString() ?? null,
+          value: message.value ? (JSON.parse(message.value.toString()) as unknown) : null,
+          headers,
+        });
+      },
+    });
+  }
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
