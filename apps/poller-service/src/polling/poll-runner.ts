@@ -1,13 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import {
-  HEADERS,
-  objectKey,
-  topicName,
-  type DateField,
-  type RawChange,
-  type ResourcePoller,
-} from '@pollcast/contracts';
+import { HEADERS, objectKey, type DateField, type RawChange, type ResourcePoller } from '@pollcast/contracts';
 import { DateTemplateError, parseRecordDate } from '@pollcast/date-template';
 import {
   callWithTokenRefresh,
@@ -15,7 +8,7 @@ import {
   UnknownElementError,
   type HubResponse,
 } from '@pollcast/elements';
-import { KafkaClient, ROOT_LOGGER, SERVICE_ENV, type OutgoingMessage } from '@pollcast/service-kit';
+import { ROOT_LOGGER, SERVICE_ENV, type OutgoingMessage } from '@pollcast/service-kit';
 import type { Env } from '../env';
 import type { PollRunStatus } from '../database/entities';
 import { ScheduleRepository, type ClaimedPoll } from '../schedule/schedule.repository';
@@ -23,6 +16,7 @@ import { failureDelayMs, pageRetryDelayMs, pollWindow, type PollWindow } from '.
 import { AccessTokenClient, AccessTokenError } from './access-token.client';
 import { PollerMetrics } from './poller.metrics';
 import { ProviderGateway } from './provider-gateway';
+import { RawChangePublisher } from './raw-change.publisher';
 import { InstanceRateLimiter, sleep } from './rate-limiter';
 import { objectIdOf, readDottedPath } from './record-fields';
 
@@ -68,20 +62,18 @@ export function describeFailure(error: unknown): PollFailure {
  */
 @Injectable()
 export class PollRunner {
-  private readonly rawTopic: string;
   private readonly limiter: InstanceRateLimiter;
   private readonly logger: Logger;
 
   constructor(
     @Inject(SERVICE_ENV) private readonly env: Env,
     @Inject(ROOT_LOGGER) logger: Logger,
-    @Inject(KafkaClient) private readonly kafka: KafkaClient,
+    @Inject(RawChangePublisher) private readonly publisher: RawChangePublisher,
     @Inject(ScheduleRepository) private readonly schedules: ScheduleRepository,
     @Inject(AccessTokenClient) private readonly tokens: AccessTokenClient,
     @Inject(ProviderGateway) private readonly providers: ProviderGateway,
     @Inject(PollerMetrics) private readonly metrics: PollerMetrics,
   ) {
-    this.rawTopic = topicName('rawChanges', env.POLLCAST_TOPIC_PREFIX);
     this.limiter = new InstanceRateLimiter(env.POLLER_RATE_LIMIT_PER_SECOND, env.POLLER_RATE_LIMIT_BURST);
     this.logger = logger.child({ component: 'poll' });
     setInterval(() => this.limiter.prune(), 60_000).unref();
@@ -196,7 +188,7 @@ export class PollRunner {
       if (page.warnings.length > 0)
         log.warn({ warnings: page.warnings, page: progress.pages }, 'provider request warnings');
       const messages = this.toMessages(poll, window, page, progress.pages, log);
-      await this.kafka.publish(this.rawTopic, messages);
+      await this.publisher.publish(messages);
       this.metrics.recordsPublished.inc(
         { element: poll.elementKey, resource: poll.resource },
         messages.length,

@@ -4,12 +4,13 @@ import { AccessTokenClient } from './access-token.client';
 import { PollerMetrics } from './poller.metrics';
 import { PollRunner } from './poll-runner';
 import { ProviderGateway } from './provider-gateway';
+import { RawChangePublisher } from './raw-change.publisher';
 import { Scheduler } from './scheduler';
 
 /** Claiming due polls and running them. */
 @Module({
   imports: [ScheduleModule],
-  providers: [AccessTokenClient, PollerMetrics, ProviderGateway, PollRunner, Scheduler],
+  providers: [AccessTokenClient, PollerMetrics, ProviderGateway, RawChangePublisher, PollRunner, Scheduler],
   exports: [Scheduler],
 })
 export class PollingModule {}

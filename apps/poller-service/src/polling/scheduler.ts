@@ -13,6 +13,8 @@ import { ScheduleRepository, type ClaimedPoll } from '../schedule/schedule.repos
 import { PollerMetrics } from './poller.metrics';
 import { PollRunner } from './poll-runner';
 
+const CLAIM_COALESCE_MS = 5;
+
 interface RunningPoll {
   poll: ClaimedPoll;
   controller: AbortController;
@@ -80,8 +82,14 @@ export class Scheduler implements OnApplicationBootstrap, BeforeApplicationShutd
         for (const poll of claimed) this.start(poll);
       }
       // A full batch means more may be due: go again as soon as a slot is free. Otherwise wait a tick.
-      if (claimed.length > 0 && claimed.length === free) await this.nextWake(undefined);
-      else await this.nextWake(this.env.POLLER_CLAIM_INTERVAL_MS);
+      if (claimed.length > 0 && claimed.length === free) {
+        // Saturated: wait for a slot, then a moment more so one claim fills several slots (one
+        // statement per freed slot would make the claim query the bottleneck).
+        await this.nextWake(undefined);
+        await new Promise((resolve) => setTimeout(resolve, CLAIM_COALESCE_MS));
+      } else {
+        await this.nextWake(this.env.POLLER_CLAIM_INTERVAL_MS);
+      }
     }
   }
 
