@@ -8,7 +8,7 @@
  *
  * Uses KAFKA_BROKERS / DATABASE_URL when set, else starts Kafka and Postgres (`startInfra`).
  * Env: BENCH_INSTANCES (10000), BENCH_SECONDS measured (120, after a 60 s warm-up that spreads the
- * first polls over the interval), BENCH_CONCURRENCY (100), BENCH_CHANGES_PER_SECOND (0.2: every instance polls the same simulator, so each change is read by every instance).
+ * first polls over the interval), BENCH_CONCURRENCY (200), BENCH_CHANGES_PER_SECOND (0.2: every instance polls the same simulator, so each change is read by every instance).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { SERVICE_TOKEN, resourceConfig, startFakeInstanceService } from '../src/
 const INSTANCES = Number(process.env['BENCH_INSTANCES'] ?? 10_000);
 const MEASURE_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 120);
 const WARMUP_SECONDS = 60;
-const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 100);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 200);
 const CHANGES_PER_SECOND = Number(process.env['BENCH_CHANGES_PER_SECOND'] ?? 0.2);
 const RESOURCES = ['contacts', 'companies', 'addressbook-entries', 'opportunities'];
 
