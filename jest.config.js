@@ -31,12 +31,5 @@ module.exports = {
       globalTeardown: '<rootDir>/tools/dev/jest/integration-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/tools/dev/jest/integration-env.ts'],
     },
-    {
-      // `npm run test:faults`: starts (and restarts) its own broker and database.
-      ...common,
-      displayName: 'faults',
-      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
-      setupFilesAfterEnv: ['<rootDir>/tools/dev/jest/integration-env.ts'],
-    },
   ],
 };

@@ -101,11 +101,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     await stop();
     throw error;
   }
+  const isLive = (p: SupervisedProcess) => p.child.exitCode === null && p.child.signalCode === null;
   const startReplica: RunningPlatform['startReplica'] = async (name) => {
     const spec = specs.find((candidate) => candidate.name === name);
     if (!spec) throw new Error(`unknown service ${name}`);
     replicaCount += 1;
-    const replica = await launch({ ...spec, port: await freePort() }, `-${replicaCount}`);
+    // A restart takes the service's own port back when it is free: the others call it there.
+    const portTaken = processes.some((p) => isLive(p) && p.spec.port === spec.port);
+    const replica = await launch(
+      { ...spec, port: portTaken ? await freePort() : spec.port },
+      `-${replicaCount}`,
+    );
     processes.push(replica);
     return replica;
   };

@@ -1,5 +1,5 @@
 import { runBenchmarks } from './bench';
-import { runTests } from './run-tests';
+import { runFaultTests, runTests } from './run-tests';
 import { start } from './start';
 
 async function main(): Promise<number | undefined> {
@@ -8,15 +8,10 @@ async function main(): Promise<number | undefined> {
     case 'start':
       await start();
       return undefined; // keeps running until a signal
-    case 'test': {
-      const faults = rest.includes('--faults');
-      const args = rest.filter((arg) => arg !== '--faults');
+    case 'test':
       // The fault suite is its own run (it restarts its own broker and database).
-      const selected = args.includes('--selectProjects')
-        ? []
-        : ['--selectProjects', ...(faults ? ['faults'] : ['unit', 'integration'])];
-      return runTests([...selected, ...args]);
-    }
+      if (rest.includes('--faults')) return runFaultTests(rest.filter((arg) => arg !== '--faults'));
+      return runTests(rest);
     case 'bench':
       return runBenchmarks(rest);
     case undefined:

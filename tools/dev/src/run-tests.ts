@@ -15,6 +15,25 @@ interface JestSummary {
   success: boolean;
 }
 
+/** `npm run test:faults`: the fault suite on Node's test runner (it manages its own broker and database). */
+export async function runFaultTests(files: string[]): Promise<number> {
+  buildAll(log);
+  return new Promise<number>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        '@swc-node/register',
+        '--test',
+        '--test-concurrency=1',
+        ...(files.length > 0 ? files : ['test/faults/platform-faults.test.ts']),
+      ],
+      { cwd: REPO_ROOT, stdio: 'inherit' },
+    );
+    child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+  });
+}
+
 /** `npm test`: build (e2e runs the built output), then Jest (its global setup starts Kafka and Postgres). */
 export async function runTests(jestArgs: string[]): Promise<number> {
   const began = Date.now();

@@ -84,8 +84,18 @@ export class ConsumerRunner<T> {
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: 200,
+      // kafkajs restarts a crashed consumer ~200 ms later — also one that crashed because it was being
+      // disconnected mid-rebalance, which left a zombie member holding partitions after shutdown.
+      retry: { restartOnFailure: async () => !this.stopping },
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (this.stopping) return;
+      this.logger.error(
+        { err: event.payload.error, topic: spec.topic, restart: event.payload.restart },
+        'consumer crashed',
+      );
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: spec.topic, fromBeginning: spec.fromBeginning ?? true });
     await consumer.run({
