@@ -63,7 +63,7 @@ export default tseslint.config(
   },
   {
     // Tests and benchmarks may start tools (simulator, sink) in-process; production code may not.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/bench/**/*.ts', 'test/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/bench/**/*.ts', '**/src/testing/**/*.ts', 'test/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

@@ -1,5 +1,5 @@
-/* eslint-disable @nx/enforce-module-boundaries -- integration-test harness: starts the simulator in
-   process; never built into dist (see the build script's ignore list) nor imported by the service. */
+/* Integration-test harness: starts the simulator in process; never built into dist (see the build
+   script's ignore list) nor imported by the service. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Consumer } from 'kafkajs';
