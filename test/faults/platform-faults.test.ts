@@ -42,7 +42,12 @@ void describe('the platform under faults', () => {
     ]);
     process.env.KAFKA_BROKERS = kafka.brokers;
     process.env.DATABASE_URL = postgres.url;
-    platform = await startPlatform({ replicas: { 'poller-service': 2, normalizer: 2, dispatcher: 2 } });
+    platform = await startPlatform({
+      replicas: { 'poller-service': 2, normalizer: 2, dispatcher: 2 },
+      // A retry budget that outlasts this suite's 60 s endpoint outage, as the default 9 retries over
+      // ~3 days outlast real ones (fast mode alone would exhaust it in seconds and queue by design).
+      env: { DISPATCHER_MAX_RETRIES: '60', DISPATCHER_RETRY_MAX_DELAY_MS: '5000' },
+    });
   });
 
   after(async () => {

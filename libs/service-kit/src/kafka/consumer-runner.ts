@@ -230,6 +230,27 @@ export class ConsumerRunner<T> {
     this.spec.onOutcome?.('dead_lettered', items.length);
   }
 
+  private scheduleRestart(crashed: Consumer, attempt = 1): void {
+    const delayMs = Math.min(30000, 1000 * 2 ** Math.min(attempt - 1, 5));
+    setTimeout(() => {
+      // Only the member that crashed is replaced, once, and never while stopping.
+      if (this.stopping || this.consumer !== crashed) return;
+      void (async () => {
+        await crashed.disconnect().catch(() => undefined);
+        try {
+          await this.start();
+          this.logger.info({ topic: this.spec.topic, attempt }, 'consumer restarted after a crash');
+        } catch (error) {
+          this.logger.error(
+            { err: error, topic: this.spec.topic, attempt },
+            'consumer restart failed; retrying',
+          );
+          if (this.consumer) this.scheduleRestart(this.consumer, attempt + 1);
+        }
+      })();
+    }, delayMs).unref();
+  }
+
   /** Finishes the batch in flight (its offsets are committed), then leaves the group. */
   async stop(): Promise<void> {
     if (this.stopping || !this.consumer) return;
