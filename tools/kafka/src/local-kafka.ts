@@ -208,8 +208,8 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
         ...javaArgs(jarDir, confDir, 256),
         'kafka.tools.StorageTool',
         'format',
-        '-t',
-        clusterId,
+        // base64url may start with '-': as --cluster-id=<id> it is never read as an option.
+        `--cluster-id=${clusterId}`,
         '-c',
         propsFile,
       ],

@@ -9,7 +9,11 @@ export interface Loaded<T> {
   readonly reload: () => void;
 }
 
-export function useLoad<T>(load: () => Promise<T>, dependencies: readonly unknown[]): Loaded<T> {
+export function useLoad<T>(
+  load: () => Promise<T>,
+  dependencies: readonly unknown[],
+  options: { readonly refreshMs?: number } = {},
+): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
   const [loading, setLoading] = useState(true);
@@ -40,6 +44,17 @@ export function useLoad<T>(load: () => Promise<T>, dependencies: readonly unknow
       generation.current++;
     };
   }, [reload]);
+
+  // Live panels reload on an interval while the tab is visible (a hidden tab costs the services nothing):
+  // e.g. the poller knows a new instance only once its snapshot arrives, seconds after creation.
+  const { refreshMs } = options;
+  useEffect(() => {
+    if (refreshMs === undefined) return;
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') reload();
+    }, refreshMs);
+    return () => window.clearInterval(timer);
+  }, [reload, refreshMs]);
 
   return { data, error, loading, reload };
 }

@@ -10,6 +10,7 @@ import { takeFlash } from '../lib/flash';
 import { navigate, paths } from '../lib/router';
 import { useLoad } from '../lib/use-load';
 import { EventsPanel } from './detail/events-panel';
+import { LIVE_INTERVAL_MS } from './detail/use-live-events';
 import { InstanceStatusBadges } from './instance-list';
 
 export function InstanceDetailPage({ instanceId }: { readonly instanceId: string }) {
@@ -151,7 +152,9 @@ function InstanceHeader({
 
 function PollerPanel({ instanceId }: { readonly instanceId: string }) {
   const api = useApi();
-  const state = useLoad(() => api.getPollerState(instanceId), [api, instanceId]);
+  const state = useLoad(() => api.getPollerState(instanceId), [api, instanceId], {
+    refreshMs: LIVE_INTERVAL_MS,
+  });
   const [pollMessage, setPollMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
   const pollNow = async () => {
     try {
@@ -200,7 +203,7 @@ function PollerPanel({ instanceId }: { readonly instanceId: string }) {
 
 function PollsPanel({ instanceId }: { readonly instanceId: string }) {
   const api = useApi();
-  const polls = useLoad(() => api.listPolls(instanceId), [api, instanceId]);
+  const polls = useLoad(() => api.listPolls(instanceId), [api, instanceId], { refreshMs: LIVE_INTERVAL_MS });
   return (
     <section className="card panel" aria-labelledby="polls-heading">
       <div className="panel-head">
