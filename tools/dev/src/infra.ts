@@ -11,7 +11,7 @@ import { postgresPidOf, startLocalPostgres, type LocalPostgresHandle } from './l
 export const REPO_ROOT = resolve(__dirname, '../../..');
 
 export interface InfraProfile {
-  name: 'dev' | 'test';
+  name: 'dev' | 'test' | 'faults';
   kafkaPort: number;
   kafkaControllerPort: number;
   postgresPort: number;
@@ -22,6 +22,14 @@ export interface InfraProfile {
 export const PROFILES: Record<InfraProfile['name'], InfraProfile> = {
   dev: { name: 'dev', kafkaPort: 9092, kafkaControllerPort: 9093, postgresPort: 54329, keepData: true },
   test: { name: 'test', kafkaPort: 29092, kafkaControllerPort: 29093, postgresPort: 54339, keepData: false },
+  /** The fault suite restarts its broker and database itself, so it owns its own pair. */
+  faults: {
+    name: 'faults',
+    kafkaPort: 49092,
+    kafkaControllerPort: 49093,
+    postgresPort: 54349,
+    keepData: false,
+  },
 };
 
 export interface Infra {
@@ -34,7 +42,7 @@ export interface Infra {
   stop(): Promise<void>;
 }
 
-function dataDir(profile: InfraProfile, what: string): string {
+export function dataDir(profile: InfraProfile, what: string): string {
   return resolve(REPO_ROOT, '.data', profile.name, what);
 }
 
@@ -50,7 +58,7 @@ function isAlive(pid: number): boolean {
 /** A crashed earlier run may have left a broker or a cluster behind on our folders: stop it first —
  * only what this run is about to start again (with KAFKA_BROKERS / DATABASE_URL set it starts nothing,
  * and must not touch a run that is using those folders). */
-async function stopLeftovers(
+export async function stopLeftovers(
   profile: InfraProfile,
   which: { kafka: boolean; postgres: boolean },
   log: (line: string) => void,
