@@ -80,26 +80,43 @@ export class KafkaClient {
     await producer.send({ topic, acks: -1, messages: encoded });
   }
 
-  /** Creates missing topics; existing ones are left as they are (idempotent at every start). */
+  /** Creates missing topics; existing ones are left as they are (idempotent at every start). Services
+   * start together and create the same topics at once: a failure is retried against a fresh list of
+   * what is still missing, until every topic exists and has a leader. */
   async ensureTopics(specs: ReadonlyArray<TopicSpec>, replicationFactor = 1): Promise<string[]> {
     const admin = this.kafka.admin();
     await admin.connect();
+    const created: string[] = [];
     try {
-      const existing = new Set(await admin.listTopics());
-      const missing = specs.filter((spec) => !existing.has(spec.name));
-      if (missing.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((spec) => ({
-            topic: spec.name,
-            numPartitions: spec.partitions,
-            replicationFactor,
-            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-        });
-        this.logger.info({ topics: missing.map((spec) => spec.name) }, 'created topics');
+      for (let attempt = 1; ; attempt += 1) {
+        const existing = new Set(await admin.listTopics());
+        const missing = specs.filter((spec) => !existing.has(spec.name));
+        try {
+          // createTopics resolves false when another service created them first.
+          if (
+            missing.length > 0 &&
+            (await admin.createTopics({
+              waitForLeaders: true,
+              topics: missing.map((spec) => ({
+                topic: spec.name,
+                numPartitions: spec.partitions,
+                replicationFactor,
+                configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+              })),
+            }))
+          ) {
+            created.push(...missing.map((spec) => spec.name));
+            this.logger.info({ topics: missing.map((spec) => spec.name) }, 'created topics');
+          }
+          // Leaders known for every topic (also those another service just created).
+          await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.name) });
+          return created;
+        } catch (error) {
+          if (attempt >= 10) throw error;
+          this.logger.debug({ err: error, attempt }, 'topic creation raced another service; retrying');
+          await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+        }
       }
-      return missing.map((spec) => spec.name);
     } finally {
       await admin.disconnect();
     }

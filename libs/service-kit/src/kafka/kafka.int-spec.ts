@@ -95,6 +95,20 @@ describe('Kafka through the real broker', () => {
     expect(total).toBe(5);
   });
 
+  it('lets services that start together create the same topics at once', async () => {
+    const topics = [0, 1, 2].map((i) => ({ name: `${uniqueName('race.')}.${i}`, partitions: 3 }));
+    const clients = [0, 1, 2, 3].map((i) => new KafkaClient(`race-${i}`, kafkaBrokers().split(','), logger));
+    const created = await Promise.all(clients.map((c) => c.ensureTopics(topics)));
+    const names = topics.map((t) => t.name);
+    expect(created.flat().every((name) => names.includes(name))).toBe(true);
+    const admin = client.kafka.admin();
+    await admin.connect();
+    const existing = await admin.listTopics();
+    await admin.disconnect();
+    expect(names.every((name) => existing.includes(name))).toBe(true);
+    await Promise.all(clients.map((c) => c.disconnect()));
+  });
+
   it('retries a failing handler without committing, then moves on once it succeeds', async () => {
     const retryTopic = uniqueName('retry.');
     await client.ensureTopics([{ name: retryTopic, partitions: 1 }]);
