@@ -89,14 +89,20 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     await Promise.all(processes.map((processHandle) => processHandle.stop(15000)));
   };
   try {
-    const tools = specs.filter((spec) => spec.entry.startsWith('tools'));
-    processes.push(...(await Promise.all(tools.map((spec) => launch(spec)))));
+    // allSettled: when one fails to start, the ones that did are still stopped.
+    const launchAll = async (group: ProcessSpec[]) => {
+      const outcomes = await Promise.allSettled(group.map((spec) => launch(spec)));
+      for (const outcome of outcomes) if (outcome.status === 'fulfilled') processes.push(outcome.value);
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+    };
+    await launchAll(specs.filter((spec) => spec.entry.startsWith('tools')));
     const instanceService = specs.find((spec) => spec.name === 'instance-service');
     if (!instanceService) throw new Error('instance-service is not in the platform');
     // instance-service first: the others authenticate and fetch tokens through it.
     processes.push(await launch(instanceService));
     const others = specs.filter((spec) => spec.entry.startsWith('apps') && spec.name !== 'instance-service');
-    processes.push(...(await Promise.all(others.map((spec) => launch(spec)))));
+    await launchAll(others);
   } catch (error) {
     await stop();
     throw error;

@@ -51,12 +51,15 @@ export async function start(): Promise<void> {
       specs.filter((s) => s.entry.startsWith('apps')),
     ];
     for (const group of [tools, services]) {
-      const started = await Promise.all(
+      // allSettled: when one fails to start, its siblings that did start are still stopped below.
+      const outcomes = await Promise.allSettled(
         group.map((spec) =>
           startProcess(spec, { cwd: REPO_ROOT, logFile: join(logDir, `${spec.name}.log`) }),
         ),
       );
-      running.push(...started);
+      for (const outcome of outcomes) if (outcome.status === 'fulfilled') running.push(outcome.value);
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
     }
     for (const processHandle of running) {
       void processHandle.exited.then((code) => {
