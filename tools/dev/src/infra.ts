@@ -11,7 +11,7 @@ import { postgresPidOf, startLocalPostgres, type LocalPostgresHandle } from './l
 export const REPO_ROOT = resolve(__dirname, '../../..');
 
 export interface InfraProfile {
-  name: 'dev' | 'test' | 'faults';
+  name: 'dev' | 'test' | 'faults' | 'bench';
   kafkaPort: number;
   kafkaControllerPort: number;
   postgresPort: number;
@@ -28,6 +28,13 @@ export const PROFILES: Record<InfraProfile['name'], InfraProfile> = {
     kafkaPort: 49092,
     kafkaControllerPort: 49093,
     postgresPort: 54349,
+    keepData: false,
+  },
+  bench: {
+    name: 'bench',
+    kafkaPort: 59092,
+    kafkaControllerPort: 59093,
+    postgresPort: 54359,
     keepData: false,
   },
 };
