@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { topicName } from '@pollcast/contracts';
-import { waitFor } from '@pollcast/testing';
+import { seedCurlBody, seedTemplateBody, waitFor } from '@pollcast/testing';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 import {
   authorizeAtSimulator,
@@ -12,73 +12,6 @@ import {
   TopicReader,
   type DeliveredEvent,
 } from '../support/e2e-helpers';
-
-/** The seed's first request body, placeholders filled (host, code, keys, callback, interval). */
-function seedBodyOne(code: string, callbackUrl: string, signatureKey: string): Record<string, unknown> {
-  return {
-    element: { key: 'maximizer' },
-    providerData: { code },
-    configuration: {
-      'oauth.callback.url': 'https://mycoolapp.com/oauth/callback',
-      'oauth.api.key': SIM_CLIENT.id,
-      'oauth.api.secret': SIM_CLIENT.secret,
-      'event.notification.enabled': true,
-      'event.notification.callback.url': callbackUrl,
-      'event.notification.signature.key': signatureKey,
-      'event.poller.refresh_interval': '2',
-      'event.poller.configuration': {
-        contacts: {
-          url: "/hubs/crm/contacts?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}' ",
-          idField: 'Key',
-          datesConfiguration: {
-            updatedAtField: 'LastModifyDate',
-            updatedAtFormat: "yyyy-MM-dd'T'HH:mm:ssXXX",
-          },
-        },
-        companies: {
-          url: "/hubs/crm/companies?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}' ",
-          idField: 'Key',
-          datesConfiguration: {
-            updatedAtField: 'LastModifyDate',
-            updatedAtFormat: "yyyy-MM-dd'T'HH:mm:ssXXX",
-          },
-        },
-        'addressbook-entries': {},
-        opportunities: {},
-      },
-    },
-    tags: [''],
-    name: '',
-  };
-}
-
-/** The seed's second (curl) body, with its stray trailing `"` in the URL kept verbatim. */
-function seedBodyTwo(code: string, callbackUrl: string): Record<string, unknown> {
-  return {
-    element: { key: 'maximizer' },
-    providerData: { code },
-    configuration: {
-      'oauth.callback.url': 'https://mycoolapp.com',
-      'oauth.api.key': SIM_CLIENT.id,
-      'oauth.api.secret': SIM_CLIENT.secret,
-      'event.notification.enabled': true,
-      'event.notification.callback.url': callbackUrl,
-      'event.poller.refresh_interval': '2',
-      'event.poller.configuration': {
-        contacts: {
-          url: "/hubs/crm/contacts?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}'\"",
-          idField: 'Key',
-          datesConfiguration: {
-            updatedAtField: 'LastModifyDate',
-            updatedAtFormat: "yyyy-MM-dd'T'HH:mm:ssXXX",
-          },
-        },
-      },
-    },
-    tags: ['Docs'],
-    name: 'API Instance with Polling',
-  };
-}
 
 const SIGNATURE_KEY = 'e2e-signing-key-0123456789';
 
@@ -123,17 +56,24 @@ describe('end to end: the seed request bodies, polled, normalized and delivered'
     await new Promise((resolve) => setTimeout(resolve, 4000)); // past the poller's overlap
 
     const one = await createInstance(
-      seedBodyOne(
-        await authorizeAtSimulator(platform.simUrl, 'https://mycoolapp.com/oauth/callback'),
-        `${platform.sinkUrl}/hooks/one`,
-        SIGNATURE_KEY,
-      ),
+      seedTemplateBody({
+        code: await authorizeAtSimulator(platform.simUrl, 'https://mycoolapp.com/oauth/callback'),
+        oauthCallbackUrl: 'https://mycoolapp.com/oauth/callback',
+        apiKey: SIM_CLIENT.id,
+        apiSecret: SIM_CLIENT.secret,
+        callbackUrl: `${platform.sinkUrl}/hooks/one`,
+        signatureKey: SIGNATURE_KEY,
+        refreshInterval: '2',
+      }),
     );
     const two = await createInstance(
-      seedBodyTwo(
-        await authorizeAtSimulator(platform.simUrl, 'https://mycoolapp.com'),
-        `${platform.sinkUrl}/hooks/two`,
-      ),
+      seedCurlBody({
+        code: await authorizeAtSimulator(platform.simUrl, 'https://mycoolapp.com'),
+        apiKey: SIM_CLIENT.id,
+        apiSecret: SIM_CLIENT.secret,
+        callbackUrl: `${platform.sinkUrl}/hooks/two`,
+        refreshInterval: '2',
+      }),
     );
     await reader.start();
     // Let each instance's first poll happen before the changes.

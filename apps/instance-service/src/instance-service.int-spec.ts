@@ -3,7 +3,14 @@ import { instanceSnapshotSchema, topicName } from '@pollcast/contracts';
 import { closeElements } from '@pollcast/elements';
 import { createMaximizerSimulator, type MaximizerSimulator } from '@pollcast/maximizer-sim';
 import { KafkaClient, startService, type RunningService } from '@pollcast/service-kit';
-import { createTestDatabase, kafkaBrokers, uniqueName, waitFor } from '@pollcast/testing';
+import {
+  createTestDatabase,
+  kafkaBrokers,
+  uniqueName,
+  waitFor,
+  seedCurlBody,
+  seedTemplateBody,
+} from '@pollcast/testing';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { Env } from './env';
@@ -17,71 +24,11 @@ const CLIENT_ID = 'Rand0MAP1-key';
 const CLIENT_SECRET = 'fak3AP1-s3Cr3t';
 
 /** The seed's curl body, verbatim except for the grant code (the seed leaves it empty). */
-function seedCurlBody(code: string): Record<string, unknown> {
-  return {
-    element: { key: 'maximizer' },
-    providerData: { code },
-    configuration: {
-      'oauth.callback.url': 'https://mycoolapp.com',
-      'oauth.api.key': 'Rand0MAP1-key',
-      'oauth.api.secret': 'fak3AP1-s3Cr3t',
-      'event.notification.enabled': true,
-      'event.notification.callback.url':
-        'https://api.openconnectors.us2.ext.hana.ondemand.com/elements/api-v2/events/woocommercercerest/',
-      'event.poller.refresh_interval': '15',
-      'event.poller.configuration': {
-        contacts: {
-          url: "/hubs/crm/contacts?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}'\"",
-          idField: 'Key',
-          datesConfiguration: {
-            updatedAtField: 'LastModifyDate',
-            updatedAtFormat: "yyyy-MM-dd'T'HH:mm:ssXXX",
-          },
-        },
-      },
-    },
-    tags: ['Docs'],
-    name: 'API Instance with Polling',
-  };
-}
+const curlBody = (code: string) => seedCurlBody({ code });
 
 /** The seed's first body (the template), with its placeholders filled in. */
-function seedTemplateBody(code: string): Record<string, unknown> {
-  return {
-    element: { key: 'maximizer' },
-    providerData: { code },
-    configuration: {
-      'oauth.callback.url': 'https://mycoolapp.com',
-      'oauth.api.key': CLIENT_ID,
-      'oauth.api.secret': CLIENT_SECRET,
-      'event.notification.enabled': true,
-      'event.notification.callback.url': 'http://mycoolapp.com',
-      'event.poller.refresh_interval': '15',
-      'event.poller.configuration': {
-        contacts: {
-          url: "/hubs/crm/contacts?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}' ",
-          idField: 'Key',
-          datesConfiguration: {
-            updatedAtField: 'LastModifyDate',
-            updatedAtFormat: "yyyy-MM-dd'T'HH:mm:ssXXX",
-          },
-        },
-        companies: {
-          url: "/hubs/crm/companies?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}' ",
-          idField: 'Key',
-          datesConfiguration: {
-            updatedAtField: 'LastModifyDate',
-            updatedAtFormat: "yyyy-MM-dd'T'HH:mm:ssXXX",
-          },
-        },
-        'addressbook-entries': {},
-        opportunities: {},
-      },
-    },
-    tags: [''],
-    name: '',
-  };
-}
+const templateBody = (code: string) =>
+  seedTemplateBody({ code, apiKey: CLIENT_ID, apiSecret: CLIENT_SECRET });
 
 interface Tenant {
   organizationId: string;
@@ -173,7 +120,7 @@ describe('instance-service over HTTP (real Postgres, Kafka, Maximizer simulator)
   async function createInstance(tenant: Tenant, body?: Record<string, unknown>): Promise<InstanceResponse> {
     const created = await api<InstanceResponse>('POST', '/elements/api-v2/instances', {
       authorization: tenant.authorization,
-      body: body ?? seedCurlBody(await grantCode(tenant)),
+      body: body ?? curlBody(await grantCode(tenant)),
     });
     expect(created.status).toBe(200);
     return created.body;
@@ -277,7 +224,7 @@ describe('instance-service over HTTP (real Postgres, Kafka, Maximizer simulator)
     });
 
     it("creates an instance from the seed's template body (empty name and tag, element defaults)", async () => {
-      const instance = await createInstance(tenantA, seedTemplateBody(await grantCode(tenantA)));
+      const instance = await createInstance(tenantA, templateBody(await grantCode(tenantA)));
       expect(instance.name).toBe('maximizer');
       expect(instance.tags).toEqual([]);
       const [snapshot] = await waitFor(() => snapshotsOf(instance.id).length > 0 && snapshotsOf(instance.id));
@@ -291,7 +238,7 @@ describe('instance-service over HTTP (real Postgres, Kafka, Maximizer simulator)
     });
 
     it('answers 400 with every problem and its path, never 500', async () => {
-      const body = seedCurlBody('irrelevant');
+      const body = curlBody('irrelevant');
       (body['configuration'] as Record<string, unknown>)['event.poller.refresh_interval'] = 'soon';
       (body['configuration'] as Record<string, unknown>)['event.notification.callback.url'] = 'ftp://x';
       const invalid = await api('POST', '/elements/api-v2/instances', {
@@ -307,14 +254,14 @@ describe('instance-service over HTTP (real Postgres, Kafka, Maximizer simulator)
 
       const noCode = await api('POST', '/elements/api-v2/instances', {
         authorization: tenantA.authorization,
-        body: { ...seedCurlBody(''), providerData: { code: '' } },
+        body: { ...curlBody(''), providerData: { code: '' } },
       });
       expect(noCode.status).toBe(400);
       expect(noCode.body.errors[0]?.path).toBe('providerData.code');
 
       const refused = await api('POST', '/elements/api-v2/instances', {
         authorization: tenantA.authorization,
-        body: seedCurlBody('not-a-code-the-simulator-issued'),
+        body: curlBody('not-a-code-the-simulator-issued'),
       });
       expect(refused.status).toBe(400);
       expect(refused.body.errors[0]?.path).toBe('providerData.code');
@@ -750,7 +697,7 @@ describe('instance-service over HTTP (real Postgres, Kafka, Maximizer simulator)
         const created = await fetch(`${crashing.url}/elements/api-v2/instances`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: tenantA.authorization },
-          body: JSON.stringify(seedCurlBody(await grantCode(tenantA))),
+          body: JSON.stringify(curlBody(await grantCode(tenantA))),
         });
         instanceId = ((await created.json()) as { id: number }).id;
         await crashing.close();

@@ -70,3 +70,4 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+export { seedCurlBody, seedTemplateBody, type SeedFill } from './seed-bodies';

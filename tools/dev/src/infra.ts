@@ -53,15 +53,6 @@ export function dataDir(profile: InfraProfile, what: string): string {
   return resolve(REPO_ROOT, '.data', profile.name, what);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A crashed earlier run may have left a broker or a cluster behind on our folders: stop it first —
  * only what this run is about to start again (with KAFKA_BROKERS / DATABASE_URL set it starts nothing,
  * and must not touch a run that is using those folders). */
@@ -76,11 +67,9 @@ export async function stopLeftovers(
     await stopPid(kafkaPid);
   }
   const postgresPid = which.postgres ? postgresPidOf(dataDir(profile, 'postgres')) : undefined;
-  if (postgresPid !== undefined && isAlive(postgresPid)) {
-    log(`stopping a PostgreSQL left running by an earlier run (pid ${postgresPid})`);
-    process.kill(postgresPid, 'SIGINT'); // "fast" shutdown
-    const deadline = Date.now() + 20000;
-    while (isAlive(postgresPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (postgresPid !== undefined) {
+    log(`stopping a PostgreSQL left running by an earlier run, if any (pid ${postgresPid})`);
+    await stopPid(postgresPid, 20000, 'SIGINT');
   }
 }
 

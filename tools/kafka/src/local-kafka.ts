@@ -164,10 +164,15 @@ export function readPid(dir: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
 }
 
-/** SIGTERM runs Kafka's controlled shutdown; after `graceMs` the process is killed. */
-export async function stopPid(pid: number, graceMs = 30000): Promise<void> {
+/** Sends `signal` (SIGTERM runs Kafka's controlled shutdown; SIGINT is PostgreSQL's fast shutdown) and
+ * waits; after `graceMs` the process is killed. */
+export async function stopPid(
+  pid: number,
+  graceMs = 30000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (!isAlive(pid)) return;
-  process.kill(pid, 'SIGTERM');
+  process.kill(pid, signal);
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
