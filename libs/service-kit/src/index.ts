@@ -5,5 +5,6 @@ export * from './kafka';
 export * from './database';
 export * from './http';
 export * from './health';
+export * from './batching';
 export * from './service-kit.module';
 export * from './bootstrap';

@@ -204,6 +204,7 @@ export class DeliveryWorker {
     }
 
     let outcome: ReleaseOutcome = 'neutral';
+    let sent: { result: AttemptResult; attemptedAt: Date } | undefined;
     try {
       let signatureKey: string | null = null;
       if (target.hasSignatureKey) {
@@ -226,10 +227,12 @@ export class DeliveryWorker {
         { result: result.kind === 'delivered' ? 'success' : result.kind },
         result.latencyMs / 1000,
       );
-      await this.settle(notification, result, attemptedAt, undefined, undefined, log);
+      sent = { result, attemptedAt };
     } finally {
+      // The endpoint's slot is about the call alone; recording the attempt need not hold it.
       admission.release(outcome);
     }
+    await this.settle(notification, sent.result, sent.attemptedAt, undefined, undefined, log);
   }
 
   private async settle(

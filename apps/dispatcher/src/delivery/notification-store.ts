@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { CoalescingQueue } from '@pollcast/service-kit';
 import type { NotificationStatus } from '../database/entities';
 import { returnedRows } from '../database/rows';
 
@@ -57,8 +58,22 @@ export interface NotificationUpdate {
   error: string | null;
 }
 
+interface Completion {
+  notificationId: string;
+  instanceId: string;
+  attempt: AttemptRecord | null;
+  update: NotificationUpdate;
+}
+
 /** Postgres side of delivery: claims with SKIP LOCKED, attempt log, retry state, subscriptions. */
 export class NotificationStore {
+  private readonly completions = new CoalescingQueue<Completion>({
+    run: (completions) => this.completeMany(completions),
+    // Two statements at a time keep the connection pool free for claims and the consumer.
+    maxConcurrent: 2,
+    maxBatchSize: 500,
+  });
+
   constructor(private readonly dataSource: DataSource) {}
 
   /**
@@ -110,46 +125,57 @@ export class NotificationStore {
     }));
   }
 
-  /** Writes the attempt to the log and the notification's new state in one round trip. */
-  async complete(
+  /**
+   * Writes the attempt to the log and the notification's new state. Completions that arrive while
+   * another write is in flight share the next statement (one commit for many deliveries); the
+   * promise resolves once the write that carried this one has committed.
+   */
+  complete(
     notificationId: string,
     instanceId: string,
     attempt: AttemptRecord | null,
     update: NotificationUpdate,
   ): Promise<void> {
-    const params: unknown[] = [
-      notificationId,
-      update.status,
-      update.attempts,
-      update.nextAttemptAt ?? null,
-      update.statusCode,
-      update.error,
-    ];
-    let attemptSql = '';
-    if (attempt) {
-      params.push(
-        instanceId,
-        attempt.attempt,
-        attempt.attemptedAt,
-        attempt.statusCode,
-        attempt.latencyMs,
-        attempt.outcome,
-        attempt.error,
-        attempt.responseBody,
-      );
-      attemptSql = `WITH logged AS (
-        INSERT INTO delivery_attempts
-          (notification_id, instance_id, attempt, attempted_at, status_code, latency_ms, outcome, error, response_body)
-        VALUES ($1, $7, $8, $9, $10, $11, $12, $13, $14)
-      ) `;
-    }
+    return this.completions.submit({ notificationId, instanceId, attempt, update });
+  }
+
+  private async completeMany(completions: ReadonlyArray<Completion>): Promise<void> {
+    const logged = completions.filter(
+      (completion): completion is Completion & { attempt: AttemptRecord } => completion.attempt !== null,
+    );
     await this.dataSource.query(
-      `${attemptSql}UPDATE notifications SET status = $2, attempts = $3,
-         next_attempt_at = COALESCE($4, next_attempt_at), last_status_code = COALESCE($5, last_status_code),
-         last_error = $6, updated_at = now(),
-         delivered_at = CASE WHEN $2 = 'DELIVERED' THEN now() ELSE delivered_at END
-       WHERE id = $1`,
-      params,
+      `WITH u AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[])
+           AS u(id, status, attempts, next_attempt_at, status_code, error)
+       ), logged AS (
+         INSERT INTO delivery_attempts
+           (notification_id, instance_id, attempt, attempted_at, status_code, latency_ms, outcome, error, response_body)
+         SELECT * FROM unnest($7::uuid[], $8::text[], $9::int[], $10::timestamptz[], $11::int[], $12::int[],
+           $13::text[], $14::text[], $15::text[])
+       )
+       UPDATE notifications n SET status = u.status, attempts = u.attempts,
+         next_attempt_at = COALESCE(u.next_attempt_at, n.next_attempt_at),
+         last_status_code = COALESCE(u.status_code, n.last_status_code),
+         last_error = u.error, updated_at = now(),
+         delivered_at = CASE WHEN u.status = 'DELIVERED' THEN now() ELSE n.delivered_at END
+       FROM u WHERE n.id = u.id`,
+      [
+        completions.map((completion) => completion.notificationId),
+        completions.map((completion) => completion.update.status),
+        completions.map((completion) => completion.update.attempts),
+        completions.map((completion) => completion.update.nextAttemptAt ?? null),
+        completions.map((completion) => completion.update.statusCode),
+        completions.map((completion) => completion.update.error),
+        logged.map((completion) => completion.notificationId),
+        logged.map((completion) => completion.instanceId),
+        logged.map((completion) => completion.attempt.attempt),
+        logged.map((completion) => completion.attempt.attemptedAt),
+        logged.map((completion) => completion.attempt.statusCode),
+        logged.map((completion) => Math.round(completion.attempt.latencyMs)),
+        logged.map((completion) => completion.attempt.outcome),
+        logged.map((completion) => completion.attempt.error),
+        logged.map((completion) => completion.attempt.responseBody),
+      ],
     );
   }
 

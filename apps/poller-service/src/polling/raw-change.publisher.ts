@@ -1,13 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { topicName } from '@pollcast/contracts';
-import { KafkaClient, SERVICE_ENV, type OutgoingMessage } from '@pollcast/service-kit';
+import { CoalescingQueue, KafkaClient, SERVICE_ENV, type OutgoingMessage } from '@pollcast/service-kit';
 import type { Env } from '../env';
-
-interface PendingPage {
-  messages: OutgoingMessage[];
-  resolve(): void;
-  reject(error: unknown): void;
-}
 
 /** At most this many sends in flight; under load each send carries every page queued meanwhile. */
 const MAX_CONCURRENT_SENDS = 4;
@@ -21,51 +15,23 @@ const MAX_MESSAGES_PER_SEND = 5000;
  */
 @Injectable()
 export class RawChangePublisher {
-  private readonly topic: string;
-  private readonly queue: PendingPage[] = [];
-  private sending = 0;
+  private readonly queue: CoalescingQueue<OutgoingMessage[]>;
 
   constructor(
-    @Inject(KafkaClient) private readonly kafka: KafkaClient,
+    @Inject(KafkaClient) kafka: KafkaClient,
     @Inject(SERVICE_ENV) env: Env,
   ) {
-    this.topic = topicName('rawChanges', env.POLLCAST_TOPIC_PREFIX);
+    const topic = topicName('rawChanges', env.POLLCAST_TOPIC_PREFIX);
+    this.queue = new CoalescingQueue({
+      maxConcurrent: MAX_CONCURRENT_SENDS,
+      maxBatchSize: MAX_MESSAGES_PER_SEND,
+      sizeOf: (page) => page.length,
+      run: (pages) => kafka.publish(topic, pages.flat()),
+    });
   }
 
   publish(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.queue.push({ messages, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.sending < MAX_CONCURRENT_SENDS && this.queue.length > 0) {
-      const batch: PendingPage[] = [];
-      let size = 0;
-      while (
-        this.queue.length > 0 &&
-        (batch.length === 0 || size + (this.queue[0]?.messages.length ?? 0) <= MAX_MESSAGES_PER_SEND)
-      ) {
-        const page = this.queue.shift() as PendingPage;
-        batch.push(page);
-        size += page.messages.length;
-      }
-      this.sending += 1;
-      this.kafka
-        .publish(
-          this.topic,
-          batch.flatMap((page) => page.messages),
-        )
-        .then(
-          () => batch.forEach((page) => page.resolve()),
-          (error: unknown) => batch.forEach((page) => page.reject(error)),
-        )
-        .finally(() => {
-          this.sending -= 1;
-          this.pump();
-        });
-    }
+    return this.queue.submit(messages);
   }
 }

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { openServiceDatabase } from '@pollcast/service-kit';
+import { createTestDatabase } from '@pollcast/testing';
+import { DISPATCHER_ENTITIES, DISPATCHER_MIGRATIONS } from '../database/entities';
+import { NotificationStore } from './notification-store';
+
+interface NotificationRow {
+  id: string;
+  status: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+  next_attempt_at: Date;
+}
+
+describe('NotificationStore completions', () => {
+  let dataSource: DataSource;
+  let store: NotificationStore;
+
+  beforeAll(async () => {
+    dataSource = await openServiceDatabase({
+      url: await createTestDatabase('dispatcher-store'),
+      schema: 'dispatcher',
+      entities: DISPATCHER_ENTITIES,
+      migrations: DISPATCHER_MIGRATIONS,
+      poolSize: 4,
+      applicationName: 'notification-store-test',
+    });
+    store = new NotificationStore(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+  });
+
+  async function insertPending(count: number): Promise<string[]> {
+    const ids = Array.from({ length: count }, () => randomUUID());
+    await dataSource.query(
+      `INSERT INTO notifications (id, instance_id, organization_id, resource, event_ids, body, status)
+       SELECT id, 'inst-' || ord, 'org', 'contacts', ARRAY['e-' || id::text], '{}', 'PENDING'
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, ord)`,
+      [ids],
+    );
+    return ids;
+  }
+
+  it('records hundreds of concurrent completions, each with its own state and attempt', async () => {
+    const ids = await insertPending(300);
+    const retryAt = new Date(Date.now() + 60_000);
+    // Submitted in one tick: they coalesce into a few statements, yet each row gets its own values.
+    await Promise.all(
+      ids.map((id, index) => {
+        const kind = index % 3;
+        if (kind === 0) {
+          return store.complete(
+            id,
+            `inst-${index + 1}`,
+            {
+              attempt: 1,
+              attemptedAt: new Date(),
+              statusCode: 200,
+              latencyMs: 12.6,
+              outcome: 'delivered',
+              error: null,
+              responseBody: `ok ${index}`,
+            },
+            { status: 'DELIVERED', attempts: 1, statusCode: 200, error: null },
+          );
+        }
+        if (kind === 1) {
+          return store.complete(
+            id,
+            `inst-${index + 1}`,
+            {
+              attempt: 1,
+              attemptedAt: new Date(),
+              statusCode: 503,
+              latencyMs: 3,
+              outcome: 'http-error',
+              error: `HTTP 503 (${index})`,
+              responseBody: null,
+            },
+            { status: 'RETRYING', attempts: 1, nextAttemptAt: retryAt, statusCode: 503, error: 'HTTP 503' },
+          );
+        }
+        return store.complete(id, `inst-${index + 1}`, null, {
+          status: 'FAILED',
+          attempts: 0,
+          statusCode: null,
+          error: 'instance is disabled',
+        });
+      }),
+    );
+
+    const rows: NotificationRow[] = await dataSource.query(
+      `SELECT id, status, attempts, last_status_code, last_error, delivered_at, next_attempt_at
+       FROM notifications WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    ids.forEach((id, index) => {
+      const row = byId.get(id);
+      const kind = index % 3;
+      if (kind === 0) {
+        expect(row).toMatchObject({
+          status: 'DELIVERED',
+          attempts: 1,
+          last_status_code: 200,
+          last_error: null,
+        });
+        expect(row?.delivered_at).not.toBeNull();
+      } else if (kind === 1) {
+        expect(row).toMatchObject({
+          status: 'RETRYING',
+          attempts: 1,
+          last_status_code: 503,
+          last_error: 'HTTP 503',
+        });
+        expect(row?.next_attempt_at.getTime()).toBe(retryAt.getTime());
+        expect(row?.delivered_at).toBeNull();
+      } else {
+        expect(row).toMatchObject({ status: 'FAILED', attempts: 0, last_error: 'instance is disabled' });
+      }
+    });
+
+    const attempts: {
+      notification_id: string;
+      latency_ms: number;
+      response_body: string | null;
+      error: string | null;
+    }[] = await dataSource.query(
+      `SELECT notification_id, latency_ms, response_body, error FROM delivery_attempts
+         WHERE notification_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(attempts).toHaveLength(200);
+    const attemptOf = new Map(attempts.map((attempt) => [attempt.notification_id, attempt]));
+    expect(attemptOf.get(ids[0] as string)).toMatchObject({
+      latency_ms: 13,
+      response_body: 'ok 0',
+      error: null,
+    });
+    expect(attemptOf.get(ids[1] as string)).toMatchObject({
+      latency_ms: 3,
+      response_body: null,
+      error: 'HTTP 503 (1)',
+    });
+    expect(attemptOf.has(ids[2] as string)).toBe(false);
+  });
+
+  it('fails the callers of a batch that could not be written', async () => {
+    const [id] = await insertPending(1);
+    await expect(
+      store.complete(id as string, 'inst-1', null, {
+        status: 'NOT-A-STATUS' as 'FAILED',
+        attempts: 0,
+        statusCode: null,
+        error: null,
+      }),
+    ).rejects.toThrow(/check constraint/);
+    // The queue carries on after a failed batch.
+    await store.complete(id as string, 'inst-1', null, {
+      status: 'FAILED',
+      attempts: 0,
+      statusCode: null,
+      error: 'gone',
+    });
+  });
+});
