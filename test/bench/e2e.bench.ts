@@ -15,7 +15,13 @@ import { topicName } from '@pollcast/contracts';
 import { PROFILES, startInfra } from '@pollcast/dev';
 import { uniqueName, waitFor } from '@pollcast/testing';
 import { startPlatform } from '../support/platform';
-import { authorizeAtSimulator, SIM_CLIENT, sinkRequests, TopicReader } from '../support/e2e-helpers';
+import {
+  authorizeAtSimulator,
+  SIM_CLIENT,
+  sinkRequests,
+  TopicReader,
+  type SinkRequest,
+} from '../support/e2e-helpers';
 
 const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 5000);
 const INSTANCES = Number(process.env.BENCH_E2E_INSTANCES ?? 4);
@@ -121,11 +127,16 @@ async function main(): Promise<void> {
   process.env.DATABASE_URL = infra.databaseUrl;
   const brokerPid = infra.pids.kafka;
   stops.push(() => infra.stop());
-  const platform = await startPlatform({ logLevel: 'warn', env: { POLLER_OVERLAP_SECONDS: '2' } });
+  const platform = await startPlatform({
+    logLevel: 'warn',
+    env: { POLLER_OVERLAP_SECONDS: '2', DISPATCHER_ENDPOINT_CONCURRENCY: '32' },
+  });
   stops.unshift(() => platform.stop());
   try {
     const rawReader = new TopicReader(topicName('rawChanges', platform.topicPrefix));
     await rawReader.start();
+    const eventsReader = new TopicReader(topicName('events', platform.topicPrefix));
+    await eventsReader.start();
     for (let i = 0; i < INSTANCES; i += 1) {
       const code = await authorizeAtSimulator(platform.simUrl, 'https://bench.example.com');
       const response = await fetch(`${platform.instanceServiceUrl}/elements/api-v2/instances`, {
@@ -172,11 +183,14 @@ async function main(): Promise<void> {
     };
     const contacts = stats.byType.Contact;
     const expected = contacts * INSTANCES;
+    // Fetched incrementally: re-reading every kept request each time would load the machine under test.
+    const requests: SinkRequest[] = [];
     let delivered = 0;
     await waitFor(
       async () => {
-        const requests = await sinkRequests(platform.sinkUrl, '/hooks/');
-        delivered = requests
+        const fresh = await sinkRequests(platform.sinkUrl, '/hooks/', requests.at(-1)?.seq ?? 0);
+        requests.push(...fresh);
+        delivered += fresh
           .filter((request) => request.response.status < 300)
           .reduce(
             (sum, request) =>
@@ -187,7 +201,6 @@ async function main(): Promise<void> {
       },
       { what: `${expected} events at the sink`, timeoutMs: 600000, intervalMs: 250 },
     );
-    const requests = await sinkRequests(platform.sinkUrl, '/hooks/');
     const lastAt = Math.max(
       ...requests.map((request) => (request as unknown as { receivedAtMs: number }).receivedAtMs),
     );
@@ -213,7 +226,21 @@ async function main(): Promise<void> {
       }
     }
     latencies.sort((a, b) => a - b);
+    // Where the time goes: when each stage held its last record, counted from the seeding.
+    const lastOf = (messages: { timestampMs: number }[]) =>
+      messages.length === 0 ? NaN : Math.max(...messages.map((message) => message.timestampMs));
+    const firstPoll = Math.min(...polledAt.values());
+    const lastPoll = Math.max(...polledAt.values());
+    const stages = [
+      `first poll that saw a change +${((firstPoll - began) / 1000).toFixed(1)} s`,
+      `last such poll +${((lastPoll - began) / 1000).toFixed(1)} s`,
+      `last raw change on the topic +${((lastOf(rawReader.messages) - began) / 1000).toFixed(1)} s`,
+      `last event on the topic +${((lastOf(eventsReader.messages) - began) / 1000).toFixed(1)} s (${eventsReader.messages.length} events)`,
+      `last callback +${seconds.toFixed(1)} s`,
+    ];
+    log(`stages: ${stages.join('; ')}`);
     await rawReader.stop();
+    await eventsReader.stop();
 
     const rss = Object.fromEntries(
       platform.processes.map((p) => [
@@ -235,6 +262,8 @@ async function main(): Promise<void> {
     );
 
     const lines = [
+      `Stages after seeding: ${stages.join('; ')}.`,
+      '',
       `| records × instances | events | seconds | events/s | latency after detection p50 / p99 (ms) |`,
       `|---:|---:|---:|---:|---|`,
       `| ${contacts} × ${INSTANCES} | ${expected} | ${seconds.toFixed(1)} | ${Math.round(pipelineRate)} | ${percentile(latencies, 50)} / ${percentile(latencies, 99)} (${latencies.length} samples) |`,

@@ -93,9 +93,15 @@ export interface SinkRequest {
   response: { status: number };
 }
 
-export async function sinkRequests(sinkUrl: string, pathPrefix: string): Promise<SinkRequest[]> {
+/** Requests the sink kept on a path, oldest first; `sinceSeq` fetches only those after it. */
+export async function sinkRequests(
+  sinkUrl: string,
+  pathPrefix: string,
+  sinceSeq?: number,
+): Promise<SinkRequest[]> {
+  const since = sinceSeq === undefined ? '' : `&since=${sinceSeq}`;
   const response = await fetch(
-    `${sinkUrl}/_sink/requests?pathPrefix=${encodeURIComponent(pathPrefix)}&limit=10000`,
+    `${sinkUrl}/_sink/requests?pathPrefix=${encodeURIComponent(pathPrefix)}&limit=10000${since}`,
   );
   const body = (await response.json()) as { requests: SinkRequest[] };
   return body.requests;
@@ -124,7 +130,13 @@ export function elementsSignature(key: string, body: string): string {
 
 /** Reads a topic from the beginning with a plain kafkajs consumer that knows nothing of Pollcast. */
 export class TopicReader {
-  readonly messages: { key: string | null; value: unknown; headers: Record<string, string> }[] = [];
+  readonly messages: {
+    key: string | null;
+    value: unknown;
+    headers: Record<string, string>;
+    /** The record's Kafka timestamp (the producer's send time). */
+    timestampMs: number;
+  }[] = [];
   private consumer: Consumer | undefined;
   constructor(private readonly topic: string) {}
   async start(): Promise<void> {
@@ -151,6 +163,7 @@ export class TopicReader {
           key: message.key?.toString() ?? null,
           value: message.value ? (JSON.parse(message.value.toString()) as unknown) : null,
           headers,
+          timestampMs: Number(message.timestamp),
         });
       },
     });
