@@ -15,7 +15,7 @@ import {
 
 /**
  * The promise as a whole, under faults: while the simulator changes records steadily, every service is
- * killed (-9) in turn, the broker and the database restart, the callback endpoint fails for a minute
+ * killed (-9) in turn, the broker and the database restart, the callback endpoint fails for two minutes
  * and the provider throws 429 and 500 storms. Afterwards every change has reached the callback: none
  * lost, duplicates only under the same webhook-id.
  *
@@ -51,7 +51,7 @@ void describe('the platform under faults', () => {
     process.env.DATABASE_URL = postgres.url;
     platform = await startPlatform({
       replicas: { 'poller-service': 2, normalizer: 2, dispatcher: 2 },
-      // A retry budget that outlasts this suite's 60 s endpoint outage, as the default 9 retries over
+      // A retry budget that outlasts this suite's 2-minute endpoint outage, as the default 9 retries over
       // ~3 days outlast real ones (fast mode alone would exhaust it in seconds and queue by design).
       env: { DISPATCHER_MAX_RETRIES: '60', DISPATCHER_RETRY_MAX_DELAY_MS: '5000' },
     });
@@ -166,13 +166,13 @@ void describe('the platform under faults', () => {
     await phase('provider 500 storm (20 s)', async () => {
       await sim.fault({ kind: 'serverError', status: 500, durationMs: 20000, path: '/octopus/*' });
     });
-    await phase('callback endpoint down (503) for 60 s', async () => {
+    await phase('callback endpoint down (503) for 2 minutes', async () => {
       await fetch(`${platform.sinkUrl}/_sink/faults`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ status: 503, durationMs: 60000 }),
+        body: JSON.stringify({ status: 503, durationMs: 120000 }),
       });
-      await sleep(60000);
+      await sleep(120000);
     });
     await phase('restart the Kafka broker', async () => {
       await kafka.stop();

@@ -32,6 +32,7 @@ import { EndpointGate } from './delivery/endpoint-gate';
 import { NotificationStore } from './delivery/notification-store';
 import type { RetryPolicy } from './delivery/retry-policy';
 import type { Env } from './env';
+import { MAX_EVENTS_PER_NOTIFICATION } from './notifications/notification-body';
 import { recordEvents } from './notifications/notification-writer';
 import { InstanceServiceClient } from './settings/instance-service.client';
 import { InstanceSettingsStore } from './settings/instance-settings.store';
@@ -101,7 +102,7 @@ class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicationShut
           const incoming = batch.flatMap((message) =>
             message.value === null ? [] : [{ event: message.value, correlationId: message.correlationId }],
           );
-          const result = await recordEvents(this.dataSource, incoming, 10);
+          const result = await recordEvents(this.dataSource, incoming, MAX_EVENTS_PER_NOTIFICATION);
           this.metrics.eventsRecorded.inc({ kind: 'new' }, result.newEvents);
           this.metrics.eventsRecorded.inc({ kind: 'duplicate' }, incoming.length - result.newEvents);
           if (result.notifications > 0) this.worker.wake();
