@@ -65,7 +65,8 @@ export class CoalescingQueue<T> {
       try {
         ran = this.options.run(batch.map((pending) => pending.item));
       } catch (error) {
-        ran = Promise.reject(error);
+        // A run that throws before returning its promise fails its batch like one that rejects.
+        ran = Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
       // The next batch leaves before this one's callers resume, so they find it already on its way.
       void ran.then(
