@@ -36,6 +36,14 @@ export interface DeliveryWorkerDependencies {
 const INTERNAL_RETRY_MS = 2000;
 // Instances we remember the endpoint of, to keep blocked endpoints out of claims.
 const MAX_REMEMBERED_INSTANCES = 10_000;
+// A claimed notification whose endpoint is busy waits here for a slot rather than going back to
+// Postgres (a write and a re-claim each time). Past this it goes back after all: the lease must hold.
+const MAX_PARKED_MS = 5000;
+
+interface Parked {
+  notification: ClaimedNotification;
+  parkedAtMs: number;
+}
 
 /**
  * A pool of concurrent attempts fed by claims from Postgres. Each replica runs one; rows are shared
@@ -51,6 +59,9 @@ export class DeliveryWorker {
   private stopped = true;
   private wakePending = false;
   private readonly endpointOfInstance = new Map<string, string>();
+  /** Claimed notifications waiting for a slot at their endpoint, FIFO per endpoint. */
+  private readonly parked = new Map<string, Parked[]>();
+  private parkedCount = 0;
 
   constructor(
     private readonly options: DeliveryWorkerOptions,
@@ -71,6 +82,51 @@ export class DeliveryWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.allSettled([...this.running]);
+    // Hand parked notifications back now, so another replica need not wait for their leases.
+    const parked = [...this.parked.values()].flat();
+    this.parked.clear();
+    this.parkedCount = 0;
+    await Promise.allSettled(
+      parked.map(({ notification }) =>
+        this.deps.store.defer(notification.id, notification.attempts, Date.now(), null),
+      ),
+    );
+  }
+
+  /** Keeps a claimed notification until its endpoint frees a slot; false when too many already wait. */
+  private park(endpoint: string, notification: ClaimedNotification): boolean {
+    if (this.stopped || this.parkedCount >= this.options.concurrency) return false;
+    const queue = this.parked.get(endpoint) ?? [];
+    queue.push({ notification, parkedAtMs: Date.now() });
+    this.parked.set(endpoint, queue);
+    this.parkedCount += 1;
+    return true;
+  }
+
+  /** An attempt at the endpoint finished: the oldest parked notification for it goes next. */
+  private unpark(endpoint: string): void {
+    const queue = this.parked.get(endpoint);
+    const next = queue?.shift();
+    if (!queue || !next) return;
+    if (queue.length === 0) this.parked.delete(endpoint);
+    this.parkedCount -= 1;
+    const { notification, parkedAtMs } = next;
+    if (this.stopped || Date.now() - parkedAtMs > MAX_PARKED_MS) {
+      this.count('deferred');
+      // Tracked, so stop() waits for it before the database closes.
+      const handBack: Promise<void> = this.deps.store
+        .defer(notification.id, notification.attempts, Date.now(), null)
+        .catch((error: unknown) =>
+          this.deps.logger.error(
+            { err: error, notificationId: notification.id },
+            'handing back a parked notification failed; its lease will expire',
+          ),
+        )
+        .finally(() => this.running.delete(handBack));
+      this.running.add(handBack);
+      return;
+    }
+    this.launch(notification);
   }
 
   private wakeSoon(): void {
@@ -190,6 +246,7 @@ export class DeliveryWorker {
     const admission = gate.admit(endpoint);
     if (!admission.admitted) {
       if (admission.reason === 'saturated') {
+        if (this.park(endpoint, notification)) return;
         this.count('deferred');
         await store.defer(notification.id, notification.attempts, admission.retryAtMs, null);
         return;
@@ -231,6 +288,7 @@ export class DeliveryWorker {
     } finally {
       // The endpoint's slot is about the call alone; recording the attempt need not hold it.
       admission.release(outcome);
+      this.unpark(endpoint);
     }
     await this.settle(notification, sent.result, sent.attemptedAt, undefined, undefined, log);
   }

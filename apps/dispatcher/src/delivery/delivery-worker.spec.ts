@@ -1,0 +1,161 @@
+import pino from 'pino';
+import type { InstanceSettingsStore } from '../settings/instance-settings.store';
+import type { InstanceServiceClient } from '../settings/instance-service.client';
+import type { AttemptResult, CallbackSender } from './callback-sender';
+import { DeliveryWorker } from './delivery-worker';
+import type { DispatcherMetrics } from './dispatcher-metrics';
+import { EndpointGate } from './endpoint-gate';
+import type { ClaimedNotification, NotificationStore } from './notification-store';
+import { DEFAULT_RETRY_POLICY } from './retry-policy';
+
+function notification(index: number, callbackUrl: string): ClaimedNotification {
+  return {
+    id: `n-${index}`,
+    instanceId: `i-${callbackUrl}`,
+    organizationId: 'org',
+    body: '{}',
+    eventCount: 1,
+    attempts: 0,
+    subscriptionActive: true,
+    settings: { enabled: true, eventsEnabled: true, callbackUrl, hasSignatureKey: false },
+  };
+}
+
+/** A store that hands out a fixed list once and records what the worker writes back. */
+function fakeStore(claimable: ClaimedNotification[]) {
+  const completed: string[] = [];
+  const deferred: string[] = [];
+  const store = {
+    claimDue: (limit: number) => Promise.resolve(claimable.splice(0, limit)),
+    complete: (id: string) => {
+      completed.push(id);
+      return Promise.resolve();
+    },
+    defer: (id: string) => {
+      deferred.push(id);
+      return Promise.resolve();
+    },
+    deactivateSubscription: () => Promise.resolve(0),
+  };
+  return { store: store as unknown as NotificationStore, completed, deferred };
+}
+
+/** A sender whose calls stay open until the test lets them answer. */
+function heldSender() {
+  const open: { url: string; answer: () => void }[] = [];
+  const sender = {
+    send: (url: string) =>
+      new Promise<AttemptResult>((resolve) => {
+        open.push({
+          url,
+          answer: () => resolve({ kind: 'delivered', statusCode: 200, latencyMs: 1, responseBody: '' }),
+        });
+      }),
+  };
+  return { sender: sender as unknown as CallbackSender, open };
+}
+
+const metrics = {
+  deliveries: { inc: () => undefined },
+  attemptDuration: { observe: () => undefined },
+} as unknown as DispatcherMetrics;
+
+// Lets timers and promise chains run (claims are scheduled with setTimeout).
+const flush = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+function workerWith(store: NotificationStore, sender: CallbackSender, endpointLimit: number) {
+  return new DeliveryWorker(
+    {
+      concurrency: 16,
+      claimBatch: 100,
+      pollIntervalMs: 60_000,
+      leaseMs: 45_000,
+      retryPolicy: DEFAULT_RETRY_POLICY,
+      userAgent: 'test',
+    },
+    {
+      store,
+      settings: {} as InstanceSettingsStore,
+      instanceService: {} as InstanceServiceClient,
+      sender,
+      gate: new EndpointGate({ maxInFlight: endpointLimit, failureThreshold: 5, openMs: 30_000 }),
+      metrics,
+      logger: pino({ level: 'silent' }),
+    },
+  );
+}
+
+describe('DeliveryWorker with a busy endpoint', () => {
+  const workers: DeliveryWorker[] = [];
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop()));
+  });
+
+  it('keeps notifications for a saturated endpoint in the replica, sending them in order as slots free', async () => {
+    const claimable = Array.from({ length: 10 }, (_, index) => notification(index, 'http://busy.example'));
+    const { store, completed, deferred } = fakeStore(claimable);
+    const { sender, open } = heldSender();
+    const worker = workerWith(store, sender, 2);
+    workers.push(worker);
+    worker.start();
+    await flush();
+    await flush();
+
+    expect(open).toHaveLength(2); // the endpoint's share, no more
+    for (let answered = 0; answered < 10; answered += 1) {
+      open.shift()?.answer();
+      await flush();
+      await flush();
+      expect(open.length).toBeLessThanOrEqual(2);
+    }
+    await worker.stop();
+    expect(completed).toEqual(Array.from({ length: 10 }, (_, index) => `n-${index}`));
+    expect(deferred).toEqual([]); // no round trips back to Postgres while waiting
+  });
+
+  it('does not let a saturated endpoint hold the slots of another', async () => {
+    const claimable = [
+      ...Array.from({ length: 6 }, (_, index) => notification(index, 'http://busy.example')),
+      notification(99, 'http://other.example'),
+    ];
+    const { store, completed } = fakeStore(claimable);
+    const { sender, open } = heldSender();
+    const worker = workerWith(store, sender, 2);
+    workers.push(worker);
+    worker.start();
+    await flush();
+    await flush();
+    const other = open.find((call) => call.url === 'http://other.example');
+    expect(other).toBeDefined();
+    other?.answer();
+    await flush();
+    await flush();
+    expect(completed).toEqual(['n-99']);
+    for (const call of open.splice(0)) call.answer();
+    await flush();
+    await flush();
+    while (open.length > 0) {
+      for (const call of open.splice(0)) call.answer();
+      await flush();
+      await flush();
+    }
+    await worker.stop();
+    expect(completed).toHaveLength(7);
+  });
+
+  it('hands parked notifications back to Postgres when it stops', async () => {
+    const claimable = Array.from({ length: 5 }, (_, index) => notification(index, 'http://busy.example'));
+    const { store, deferred } = fakeStore(claimable);
+    const { sender, open } = heldSender();
+    const worker = workerWith(store, sender, 1);
+    workers.push(worker);
+    worker.start();
+    await flush();
+    await flush();
+    expect(open).toHaveLength(1);
+    const stopping = worker.stop();
+    open.shift()?.answer();
+    await stopping;
+    expect(deferred.sort()).toEqual(['n-1', 'n-2', 'n-3', 'n-4']);
+  });
+});
