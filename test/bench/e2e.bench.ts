@@ -8,11 +8,12 @@
  * Env: BENCH_E2E_RECORDS (default 5000), BENCH_E2E_INSTANCES (4). Uses KAFKA_BROKERS / DATABASE_URL when
  * set, else starts its own broker and database on the bench ports.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'undici';
 import { topicName } from '@pollcast/contracts';
-import { PROFILES, startInfra } from '@pollcast/dev';
+import { dataDir, PROFILES, startInfra } from '@pollcast/dev';
 import { uniqueName, waitFor } from '@pollcast/testing';
 import { startPlatform } from '../support/platform';
 import {
@@ -33,6 +34,44 @@ function peakRssMb(pid: number | undefined): number | undefined {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /VmHWM:\s+(\d+) kB/.exec(status);
     return match ? Math.round(Number(match[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds a process has used; with `children`, also its reaped and live children's (PostgreSQL). */
+function cpuSeconds(pid: number | undefined, children = false): number {
+  if (pid === undefined) return NaN;
+  const fields = (id: number) => {
+    try {
+      // Fields after the command name, which may contain spaces: state is [0], ppid [1], utime [11].
+      return readFileSync(`/proc/${id}/stat`, 'utf8')
+        .replace(/^.*\) /s, '')
+        .split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  const own = fields(pid);
+  if (!own) return NaN;
+  const ticks = (values: string[], from: number, count: number) =>
+    values.slice(from, from + count).reduce((sum, value) => sum + Number(value), 0);
+  let total = ticks(own, 11, children ? 4 : 2);
+  if (children) {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const child = fields(Number(entry));
+      if (child?.[1] === String(pid)) total += ticks(child, 11, 2);
+    }
+  }
+  return total / 100; // USER_HZ
+}
+
+function postmasterPid(): number | undefined {
+  try {
+    return Number(
+      readFileSync(join(dataDir(PROFILES.bench, 'postgres'), 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
   } catch {
     return undefined;
   }
@@ -129,7 +168,7 @@ async function main(): Promise<void> {
   stops.push(() => infra.stop());
   const platform = await startPlatform({
     logLevel: 'warn',
-    env: { POLLER_OVERLAP_SECONDS: '2', DISPATCHER_ENDPOINT_CONCURRENCY: '32' },
+    env: { POLLER_OVERLAP_SECONDS: '2' },
   });
   stops.unshift(() => platform.stop());
   try {
@@ -177,6 +216,16 @@ async function main(): Promise<void> {
     });
     if (seeded.status >= 300) throw new Error(`seed → ${seeded.status} ${await seeded.text()}`);
     const began = Date.now();
+    const cpuOf = () => {
+      const entries: [string, number][] = platform.processes.map((p) => [
+        p.spec.name + (platform.processes.filter((q) => q.spec.name === p.spec.name).indexOf(p) || ''),
+        cpuSeconds(p.child.pid),
+      ]);
+      if (brokerPid) entries.push(['kafka', cpuSeconds(brokerPid)]);
+      entries.push(['postgres (all backends)', cpuSeconds(postmasterPid(), true)]);
+      return new Map(entries);
+    };
+    const cpuBefore = cpuOf();
     // The seed gives contacts a parent company: count the contacts it really made.
     const stats = (await (await fetch(`${platform.simUrl}/_sim/stats`)).json()) as {
       byType: { Contact: number };
@@ -201,6 +250,7 @@ async function main(): Promise<void> {
       },
       { what: `${expected} events at the sink`, timeoutMs: 600000, intervalMs: 250 },
     );
+    const cpuAfter = cpuOf();
     const lastAt = Math.max(
       ...requests.map((request) => (request as unknown as { receivedAtMs: number }).receivedAtMs),
     );
@@ -273,9 +323,12 @@ async function main(): Promise<void> {
       `| bare undici loop → sink (${eventsPerBody}-event bodies) | ${Math.round(undiciRequestsPerSecond)} req/s = ${Math.round(undiciRequestsPerSecond * eventsPerBody)} events/s | ${(pipelineRate / (undiciRequestsPerSecond * eventsPerBody)).toFixed(2)} |`,
       `| kafkajs consume→produce pass-through | ${Math.round(passThrough)} msg/s | ${(pipelineRate / passThrough).toFixed(2)} |`,
       '',
-      `| process | peak RSS (MB) |`,
-      `|---|---:|`,
-      ...Object.entries(rss).map(([name, mb]) => `| ${name} | ${mb ?? 'n/a'} |`),
+      `| process | peak RSS (MB) | CPU s while the changes flowed (${seconds.toFixed(1)} s wall, 2 cores) |`,
+      `|---|---:|---:|`,
+      ...[...cpuAfter.keys()].map(
+        (name) =>
+          `| ${name} | ${rss[name] ?? 'n/a'} | ${((cpuAfter.get(name) ?? NaN) - (cpuBefore.get(name) ?? NaN)).toFixed(1)} |`,
+      ),
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
   } finally {
