@@ -44,7 +44,12 @@ export async function startProcess(
   const began = Date.now();
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, ['--enable-source-maps', spec.entry], {
+  // POLLCAST_PROFILE_DIR: each process writes a V8 CPU profile there when it exits (for benchmarks).
+  const profileDir = process.env.POLLCAST_PROFILE_DIR;
+  const profiling = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${spec.name}.${Date.now()}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, ['--enable-source-maps', ...profiling, spec.entry], {
     cwd: options.cwd,
     env: { ...process.env, ...spec.env, PORT: String(spec.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
