@@ -17,10 +17,7 @@ const MAX_MESSAGES_PER_SEND = 5000;
 export class RawChangePublisher {
   private readonly queue: CoalescingQueue<OutgoingMessage[]>;
 
-  constructor(
-    @Inject(KafkaClient) kafka: KafkaClient,
-    @Inject(SERVICE_ENV) env: Env,
-  ) {
+  constructor(@Inject(KafkaClient) kafka: KafkaClient, @Inject(SERVICE_ENV) env: Env) {
     const topic = topicName('rawChanges', env.POLLCAST_TOPIC_PREFIX);
     this.queue = new CoalescingQueue({
       maxConcurrent: MAX_CONCURRENT_SENDS,
