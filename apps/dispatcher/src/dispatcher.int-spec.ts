@@ -5,6 +5,7 @@ import { createTestDatabase, uniqueName, waitFor } from '@pollcast/testing';
 import { createWebhookSink, type ReceivedRequest, type WebhookSink } from '@pollcast/webhook-sink';
 import type { EventDetailView, EventView, RedeliverResult } from './api/events-api.schemas';
 import type { Env } from './env';
+import { PruneHistoryJob } from './history/prune-history.job';
 import type { NotificationBody } from './notifications/notification-body';
 import {
   snapshot,
@@ -344,5 +345,22 @@ describe('dispatcher through Kafka, Postgres and real HTTP', () => {
     expect(text).toMatch(/pollcast_dispatcher_attempt_duration_seconds_bucket/);
     expect(text).toMatch(/pollcast_dispatcher_retry_queue_depth/);
     expect(text).toMatch(/pollcast_dispatcher_oldest_pending_age_seconds/);
+  });
+
+  it('prunes delivered history past its retention; the events API no longer lists it', async () => {
+    const sink = await newSink();
+    const instance = await addInstance(sink);
+    const event = standardEvent(instance, 'contacts');
+    await kafka.publishEvents([event]);
+    await waitFor(async () => (await eventsOf(instance.id)).some((view) => view.status === 'NOTIFIED'), {
+      what: 'the event delivered',
+    });
+    const job = dispatcher.app.get(PruneHistoryJob);
+    // Nothing is old enough yet.
+    await job.pruneNow();
+    expect(await eventsOf(instance.id)).toHaveLength(1);
+    const pruned = await job.pruneNow(new Date(Date.now() + 31 * 86_400_000));
+    expect(pruned.notifications).toBeGreaterThanOrEqual(1);
+    expect(await eventsOf(instance.id)).toEqual([]);
   });
 });

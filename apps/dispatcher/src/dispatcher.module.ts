@@ -32,6 +32,7 @@ import { EndpointGate } from './delivery/endpoint-gate';
 import { NotificationStore } from './delivery/notification-store';
 import type { RetryPolicy } from './delivery/retry-policy';
 import type { Env } from './env';
+import { PruneHistoryJob } from './history/prune-history.job';
 import { MAX_EVENTS_PER_NOTIFICATION } from './notifications/notification-body';
 import { recordEvents } from './notifications/notification-writer';
 import { InstanceServiceClient } from './settings/instance-service.client';
@@ -238,9 +239,22 @@ export class DispatcherModule {
           ) => new EventsService(dataSource, settings, instanceService, () => worker.wake()),
           inject: [DataSource, InstanceSettingsStore, InstanceServiceClient, DeliveryWorker],
         },
+        {
+          provide: PruneHistoryJob,
+          useFactory: (store: NotificationStore, logger: Logger) =>
+            new PruneHistoryJob(
+              {
+                retentionDays: env.DISPATCHER_HISTORY_RETENTION_DAYS,
+                intervalSeconds: env.DISPATCHER_PRUNE_INTERVAL_SECONDS,
+              },
+              store,
+              logger.child({ component: 'prune-history' }),
+            ),
+          inject: [NotificationStore, ROOT_LOGGER],
+        },
         DispatcherRuntime,
       ],
-      exports: [DeliveryWorker, NotificationStore],
+      exports: [DeliveryWorker, NotificationStore, PruneHistoryJob],
     };
   }
 }

@@ -25,5 +25,9 @@ export const envSchema = baseEnvSchema.extend({
   DISPATCHER_DELIVERY_CACHE_MS: z.coerce.number().int().min(0).default(30000).describe('Signature key cache'),
   DISPATCHER_RESPONSE_BODY_LIMIT: z.coerce.number().int().min(0).max(65536).default(2048),
   DISPATCHER_EVENTS_PARTITIONS_CONCURRENTLY: positiveInt(3),
+  DISPATCHER_HISTORY_RETENTION_DAYS: positiveInt(30).describe(
+    'Delivered and failed notifications, their attempts and events are kept this long (replay horizon)',
+  ),
+  DISPATCHER_PRUNE_INTERVAL_SECONDS: positiveInt(3600),
 });
 export type Env = z.infer<typeof envSchema>;

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { DispatcherSchema1764460800000 } from './migrations';
+import { DispatcherSchema1764460800000, FinishedNotificationsIndex1796000000000 } from './migrations';
 
 /** Notification lifecycle. SENDING = claimed by a replica (its lease is `next_attempt_at`). */
 export const NOTIFICATION_STATUSES = [
@@ -96,4 +96,4 @@ export const DISPATCHER_ENTITIES = [
   NotificationEntity,
   DeliveryAttemptEntity,
 ];
-export const DISPATCHER_MIGRATIONS = [DispatcherSchema1764460800000];
+export const DISPATCHER_MIGRATIONS = [DispatcherSchema1764460800000, FinishedNotificationsIndex1796000000000];

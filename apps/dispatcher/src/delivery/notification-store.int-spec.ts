@@ -168,4 +168,54 @@ describe('NotificationStore completions', () => {
       error: 'gone',
     });
   });
+
+  it('prunes finished history older than the cutoff, never what is undelivered', async () => {
+    const instanceId = `prune-${randomUUID().slice(0, 8)}`;
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    const rows = [
+      { status: 'DELIVERED', updatedAt: old, label: 'old delivered' },
+      { status: 'FAILED', updatedAt: old, label: 'old failed' },
+      { status: 'QUEUED', updatedAt: old, label: 'old queued' },
+      { status: 'RETRYING', updatedAt: old, label: 'old retrying' },
+      { status: 'DELIVERED', updatedAt: new Date(), label: 'recent delivered' },
+    ].map((row) => ({ ...row, id: randomUUID(), eventId: `ev-${randomUUID()}` }));
+    for (const row of rows) {
+      await dataSource.query(
+        `INSERT INTO notifications (id, instance_id, organization_id, resource, event_ids, body, status, updated_at)
+         VALUES ($1, $2, 'org', 'contacts', ARRAY[$3], '{}', $4, $5)`,
+        [row.id, instanceId, row.eventId, row.status, row.updatedAt],
+      );
+      await dataSource.query(
+        `INSERT INTO events (event_id, instance_id, organization_id, element_key, resource, object_id, event_type,
+           event_date, event, notification_id)
+         VALUES ($1, $2, 'org', 'maximizer', 'contacts', 'o1', 'UPDATED', now(), '{}', $3)`,
+        [row.eventId, instanceId, row.id],
+      );
+      await dataSource.query(
+        `INSERT INTO delivery_attempts (notification_id, instance_id, attempt, attempted_at, latency_ms, outcome)
+         VALUES ($1, $2, 1, $3, 5, 'delivered')`,
+        [row.id, instanceId, row.updatedAt],
+      );
+    }
+
+    const pruned = await store.pruneFinished(new Date(Date.now() - 30 * 86_400_000), 1);
+
+    expect(pruned).toEqual({ notifications: 2, events: 2 });
+    const left: { id: string }[] = await dataSource.query(
+      `SELECT id FROM notifications WHERE instance_id = $1`,
+      [instanceId],
+    );
+    const labelsLeft = rows.filter((row) => left.some((l) => l.id === row.id)).map((row) => row.label);
+    expect(labelsLeft.sort()).toEqual(['old queued', 'old retrying', 'recent delivered']);
+    const eventsLeft: { count: number }[] = await dataSource.query(
+      `SELECT count(*)::int AS count FROM events WHERE instance_id = $1`,
+      [instanceId],
+    );
+    const attemptsLeft: { count: number }[] = await dataSource.query(
+      `SELECT count(*)::int AS count FROM delivery_attempts WHERE instance_id = $1`,
+      [instanceId],
+    );
+    expect(eventsLeft[0]?.count).toBe(3);
+    expect(attemptsLeft[0]?.count).toBe(3);
+  });
 });

@@ -211,6 +211,40 @@ export class NotificationStore {
     });
   }
 
+  /**
+   * Deletes delivered and failed notifications last touched before `before`, with their attempts and
+   * the events they carried, in batches (short transactions, no long locks). Undelivered ones — pending,
+   * retrying, queued — are never pruned. An event that a later replay moved to a newer notification stays.
+   */
+  async pruneFinished(before: Date, batchSize = 5000): Promise<{ notifications: number; events: number }> {
+    let notifications = 0;
+    let events = 0;
+    for (;;) {
+      const result: unknown = await this.dataSource.query(
+        `WITH doomed AS (
+           SELECT id FROM notifications
+           WHERE status IN ('DELIVERED', 'FAILED') AND updated_at < $1
+           ORDER BY updated_at
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED
+         ), attempts AS (
+           DELETE FROM delivery_attempts a USING doomed WHERE a.notification_id = doomed.id
+         ), pruned_events AS (
+           DELETE FROM events e USING doomed WHERE e.notification_id = doomed.id RETURNING 1
+         ), pruned AS (
+           DELETE FROM notifications n USING doomed WHERE n.id = doomed.id RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM pruned)::int AS notifications,
+                (SELECT count(*) FROM pruned_events)::int AS events`,
+        [before, batchSize],
+      );
+      const [counts] = returnedRows<{ notifications: number; events: number }>(result);
+      notifications += counts?.notifications ?? 0;
+      events += counts?.events ?? 0;
+      if ((counts?.notifications ?? 0) < batchSize) return { notifications, events };
+    }
+  }
+
   /** Retry queue depth by status and the age of the oldest undelivered notification. */
   async backlog(): Promise<{
     pending: number;
