@@ -91,15 +91,21 @@ describe('DeliveryWorker with a busy endpoint', () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop()));
   });
 
-  it('keeps notifications for a saturated endpoint in the replica, sending them in order as slots free', async () => {
-    const claimable = Array.from({ length: 10 }, (_, index) => notification(index, 'http://busy.example'));
-    const { store, completed, deferred } = fakeStore(claimable);
+  /** A started worker over the given claimable rows, after its first claim has run. */
+  async function running(claimable: ClaimedNotification[], endpointLimit: number) {
+    const fakes = fakeStore(claimable);
     const { sender, open } = heldSender();
-    const worker = workerWith(store, sender, 2);
+    const worker = workerWith(fakes.store, sender, endpointLimit);
     workers.push(worker);
     worker.start();
     await flush();
     await flush();
+    return { ...fakes, open, worker };
+  }
+
+  it('keeps notifications for a saturated endpoint in the replica, sending them in order as slots free', async () => {
+    const claimable = Array.from({ length: 10 }, (_, index) => notification(index, 'http://busy.example'));
+    const { completed, deferred, open, worker } = await running(claimable, 2);
 
     expect(open).toHaveLength(2); // the endpoint's share, no more
     for (let answered = 0; answered < 10; answered += 1) {
@@ -118,22 +124,13 @@ describe('DeliveryWorker with a busy endpoint', () => {
       ...Array.from({ length: 6 }, (_, index) => notification(index, 'http://busy.example')),
       notification(99, 'http://other.example'),
     ];
-    const { store, completed } = fakeStore(claimable);
-    const { sender, open } = heldSender();
-    const worker = workerWith(store, sender, 2);
-    workers.push(worker);
-    worker.start();
-    await flush();
-    await flush();
+    const { completed, open, worker } = await running(claimable, 2);
     const other = open.find((call) => call.url === 'http://other.example');
     expect(other).toBeDefined();
     other?.answer();
     await flush();
     await flush();
     expect(completed).toEqual(['n-99']);
-    for (const call of open.splice(0)) call.answer();
-    await flush();
-    await flush();
     while (open.length > 0) {
       for (const call of open.splice(0)) call.answer();
       await flush();
@@ -145,13 +142,7 @@ describe('DeliveryWorker with a busy endpoint', () => {
 
   it('hands parked notifications back to Postgres when it stops', async () => {
     const claimable = Array.from({ length: 5 }, (_, index) => notification(index, 'http://busy.example'));
-    const { store, deferred } = fakeStore(claimable);
-    const { sender, open } = heldSender();
-    const worker = workerWith(store, sender, 1);
-    workers.push(worker);
-    worker.start();
-    await flush();
-    await flush();
+    const { deferred, open, worker } = await running(claimable, 1);
     expect(open).toHaveLength(1);
     const stopping = worker.stop();
     open.shift()?.answer();
