@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { seedCurlBody, seedTemplateBody } from '@pollcast/testing';
 import { parseInstanceBody } from './parse-instance-body';
 import { maskCanonicalConfig, SECRET_MASK } from './mask';
 import { toInstanceBody } from './serialize';
@@ -11,12 +10,12 @@ import type {
   ResourcePollerConfig,
 } from './types';
 
-/** The seed document's two request bodies, verbatim apart from the filled-in placeholders. */
+/** The seed document's two request bodies (written once, in @pollcast/testing), placeholders filled in. */
 function seedBody(which: 1 | 2): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(__dirname, 'fixtures', `seed-body-${which}.json`), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  const code = 'grant-code-from-maximizer';
+  return which === 1
+    ? seedTemplateBody({ code, oauthCallbackUrl: 'https://mycoolapp.com/oauth/callback' })
+    : seedCurlBody({ code });
 }
 
 const create: ParseInstanceBodyOptions = { resolveElement: resolveFakeElement, mode: 'create' };
