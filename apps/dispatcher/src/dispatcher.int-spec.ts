@@ -345,6 +345,7 @@ describe('dispatcher through Kafka, Postgres and real HTTP', () => {
     expect(text).toMatch(/pollcast_dispatcher_attempt_duration_seconds_bucket/);
     expect(text).toMatch(/pollcast_dispatcher_retry_queue_depth/);
     expect(text).toMatch(/pollcast_dispatcher_oldest_pending_age_seconds/);
+    expect(text).toMatch(/pollcast_dispatcher_parked_notifications\{[^}]*\} \d+/);
   });
 
   it('prunes delivered history past its retention; the events API no longer lists it', async () => {

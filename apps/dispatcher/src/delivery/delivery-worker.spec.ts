@@ -58,6 +58,7 @@ function heldSender() {
 const metrics = {
   deliveries: { inc: () => undefined },
   attemptDuration: { observe: () => undefined },
+  parked: { set: () => undefined },
 } as unknown as DispatcherMetrics;
 
 // Lets timers and promise chains run (claims are scheduled with setTimeout).

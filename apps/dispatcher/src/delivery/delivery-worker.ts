@@ -86,6 +86,7 @@ export class DeliveryWorker {
     const parked = [...this.parked.values()].flat();
     this.parked.clear();
     this.parkedCount = 0;
+    this.deps.metrics.parked.set(0);
     await Promise.allSettled(
       parked.map(({ notification }) =>
         this.deps.store.defer(notification.id, notification.attempts, Date.now(), null),
@@ -100,6 +101,7 @@ export class DeliveryWorker {
     queue.push({ notification, parkedAtMs: Date.now() });
     this.parked.set(endpoint, queue);
     this.parkedCount += 1;
+    this.deps.metrics.parked.set(this.parkedCount);
     return true;
   }
 
@@ -110,6 +112,7 @@ export class DeliveryWorker {
     if (!queue || !next) return;
     if (queue.length === 0) this.parked.delete(endpoint);
     this.parkedCount -= 1;
+    this.deps.metrics.parked.set(this.parkedCount);
     const { notification, parkedAtMs } = next;
     if (this.stopped || Date.now() - parkedAtMs > MAX_PARKED_MS) {
       this.count('deferred');

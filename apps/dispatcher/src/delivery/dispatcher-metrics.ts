@@ -10,6 +10,7 @@ export class DispatcherMetrics {
   readonly deliveries: Counter<'outcome'>;
   readonly attemptDuration: Histogram<'result'>;
   readonly eventsRecorded: Counter<'kind'>;
+  readonly parked: Gauge;
 
   constructor(registry: MetricsRegistry, store: NotificationStore) {
     const register = [registry.registry];
@@ -30,6 +31,11 @@ export class DispatcherMetrics {
       name: 'pollcast_dispatcher_events_total',
       help: 'Events consumed: new ones, and duplicates already recorded',
       labelNames: ['kind'],
+      registers: register,
+    });
+    this.parked = new Gauge({
+      name: 'pollcast_dispatcher_parked_notifications',
+      help: 'Claimed notifications waiting in this replica for a slot at their busy endpoint',
       registers: register,
     });
     new Gauge({
