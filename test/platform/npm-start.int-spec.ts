@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { PORTS, PROFILES, REPO_ROOT } from '@pollcast/dev';
@@ -44,6 +44,25 @@ function processesUsingDevData(): string[] {
   return found;
 }
 
+const SERVICES = ['instance-service', 'poller-service', 'normalizer', 'dispatcher'] as const;
+const logOf = (service: string) => join(DEV_DATA, 'logs', `${service}.log`);
+
+/** What each service logged from `offsets` on (the logs are appended to across runs). */
+function logsSince(offsets: Map<string, number>): Map<string, string> {
+  return new Map(
+    SERVICES.map((service) => [
+      service,
+      readFileSync(logOf(service), 'utf8').slice(offsets.get(service) ?? 0),
+    ]),
+  );
+}
+
+function logOffsets(): Map<string, number> {
+  return new Map(
+    SERVICES.map((service) => [service, existsSync(logOf(service)) ? statSync(logOf(service)).size : 0]),
+  );
+}
+
 interface Started {
   child: ChildProcess;
   output: () => string;
@@ -55,6 +74,7 @@ async function npmStart(): Promise<Started> {
   // The test run's own broker and database must not be borrowed: npm start starts and stops its own.
   delete env.KAFKA_BROKERS;
   delete env.DATABASE_URL;
+  delete env.POLLCAST_DEV_DETACHED; // npm start as a user runs it: it detaches its own orchestrator
   const child = spawn(process.execPath, [join(REPO_ROOT, 'tools/dev/bin/pollcast-dev.js'), 'start'], {
     cwd: REPO_ROOT,
     env,
@@ -98,12 +118,18 @@ describe('npm start', () => {
 
   it('stops everything on Ctrl-C (SIGINT to the whole process group)', async () => {
     if (skipReason) return console.warn(`skipped: ${skipReason}`);
+    const offsets = logOffsets();
     const started = await npmStart();
     const ready = await fetch(`http://127.0.0.1:${PORTS.instanceService}/health/ready`);
     expect(ready.status).toBe(200);
     expect(processesUsingDevData().length).toBeGreaterThan(0); // the broker and PostgreSQL it started
     process.kill(-(started.child.pid as number), 'SIGINT');
     await expectEverythingStopped(started);
+    // The terminal's signal reached only npm start; it stopped each service itself (SIGTERM), in order.
+    for (const [service, log] of logsSince(offsets)) {
+      expect({ service, signal: /"signal":"(\w+)"/.exec(log)?.[1] }).toEqual({ service, signal: 'SIGTERM' });
+      expect(log).toContain(`"msg":"${service} stopped"`);
+    }
   }, 300_000);
 
   it('stops everything on SIGTERM to the orchestrator alone', async () => {

@@ -1,11 +1,14 @@
 import { runBenchmarks } from './bench';
 import { runFaultTests, runTests } from './run-tests';
-import { start } from './start';
+import { start, startDetached } from './start';
 
 async function main(): Promise<number | undefined> {
   const [command, ...rest] = process.argv.slice(2);
   switch (command) {
     case 'start':
+      // A terminal's Ctrl-C goes to its whole foreground process group. The orchestrator runs in a group
+      // of its own, with everything it starts, so the services stop first and PostgreSQL last.
+      if (process.env.POLLCAST_DEV_DETACHED !== '1') return startDetached(process.argv.slice(1));
       await start();
       return undefined; // keeps running until a signal
     case 'test':

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildAll } from './build';
 import { PROFILES, REPO_ROOT, startInfra, type Infra } from './infra';
@@ -36,6 +37,8 @@ export async function start(): Promise<void> {
     process.exit(exitCode);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+  // Started by startDetached: if that parent goes away (killed, terminal closed), stop too.
+  if (process.connected) process.once('disconnect', () => void stopAll(0));
 
   try {
     buildAll(log);
@@ -103,4 +106,29 @@ export async function start(): Promise<void> {
     log(error instanceof Error ? error.message : String(error));
     await stopAll(1);
   }
+}
+
+/**
+ * Runs `start` in a new process group (`args` = this script and its arguments) and relays Ctrl-C,
+ * SIGTERM and SIGHUP to it as one SIGTERM. The terminal's signal then reaches only this small parent,
+ * not PostgreSQL or the services directly, so the orchestrator stops them in order. Resolves with the
+ * orchestrator's exit code.
+ */
+export function startDetached(args: string[]): Promise<number> {
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, POLLCAST_DEV_DETACHED: '1' },
+  });
+  const relay = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, relay);
+  return new Promise((resolve) => {
+    child.once('error', (error) => {
+      log(`could not start the orchestrator: ${error.message}`);
+      resolve(1);
+    });
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
 }
