@@ -16,13 +16,7 @@ import { topicName } from '@pollcast/contracts';
 import { dataDir, PROFILES, startInfra } from '@pollcast/dev';
 import { uniqueName, waitFor } from '@pollcast/testing';
 import { startPlatform } from '../support/platform';
-import {
-  authorizeAtSimulator,
-  SIM_CLIENT,
-  sinkRequests,
-  TopicReader,
-  type SinkRequest,
-} from '../support/e2e-helpers';
+import { createInstance, type SinkRequest, sinkRequests, TopicReader } from '../support/e2e-helpers';
 
 const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 5000);
 const INSTANCES = Number(process.env.BENCH_E2E_INSTANCES ?? 4);
@@ -177,27 +171,12 @@ async function main(): Promise<void> {
     const eventsReader = new TopicReader(topicName('events', platform.topicPrefix));
     await eventsReader.start();
     for (let i = 0; i < INSTANCES; i += 1) {
-      const code = await authorizeAtSimulator(platform.simUrl, 'https://bench.example.com');
-      const response = await fetch(`${platform.instanceServiceUrl}/elements/api-v2/instances`, {
-        method: 'POST',
-        headers: { authorization: platform.authorization, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          element: { key: 'maximizer' },
-          providerData: { code },
-          configuration: {
-            'oauth.callback.url': 'https://bench.example.com',
-            'oauth.api.key': SIM_CLIENT.id,
-            'oauth.api.secret': SIM_CLIENT.secret,
-            'event.notification.enabled': true,
-            'event.notification.callback.url': `${platform.sinkUrl}/hooks/bench-${i}`,
-            'event.poller.refresh_interval': '1',
-            'event.poller.configuration': { contacts: { pageSize: 1000 } },
-          },
-          name: `bench-${i}`,
-        }),
+      await createInstance(platform, {
+        name: `bench-${i}`,
+        callbackUrl: `${platform.sinkUrl}/hooks/bench-${i}`,
+        refreshInterval: '1',
+        pollerConfiguration: { contacts: { pageSize: 1000 } },
       });
-      if (response.status >= 300)
-        throw new Error(`create instance → ${response.status} ${await response.text()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 4000)); // first polls done
 

@@ -4,14 +4,7 @@ import { startLocalKafka, type LocalKafkaHandle } from '@pollcast/local-kafka';
 import { dataDir, PROFILES, startLocalPostgres, stopLeftovers, type SupervisedProcess } from '@pollcast/dev';
 import { waitFor } from '@pollcast/testing';
 import { startPlatform, type RunningPlatform } from '../support/platform';
-import {
-  authorizeAtSimulator,
-  eventsOf,
-  SIM_CLIENT,
-  Simulator,
-  sinkRequests,
-  type SimRecord,
-} from '../support/e2e-helpers';
+import { createInstance, eventsOf, type SimRecord, Simulator, sinkRequests } from '../support/e2e-helpers';
 
 /**
  * The promise as a whole, under faults: while the simulator changes records steadily, every service is
@@ -80,37 +73,22 @@ void describe('the platform under faults', () => {
 
   void it('loses no change and doubles none', { timeout: 1200000 }, async () => {
     const sim = new Simulator(platform.simUrl);
-    const code = await authorizeAtSimulator(platform.simUrl, 'https://mycoolapp.com');
-    const response = await fetch(`${platform.instanceServiceUrl}/elements/api-v2/instances`, {
-      method: 'POST',
-      headers: { authorization: platform.authorization, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        element: { key: 'maximizer' },
-        providerData: { code },
-        configuration: {
-          'oauth.callback.url': 'https://mycoolapp.com',
-          'oauth.api.key': SIM_CLIENT.id,
-          'oauth.api.secret': SIM_CLIENT.secret,
-          'event.notification.enabled': true,
-          'event.notification.callback.url': `${platform.sinkUrl}/hooks/faults`,
-          'event.poller.refresh_interval': '2',
-          'event.poller.configuration': {
-            contacts: {
-              url: "/hubs/crm/contacts?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}'",
-              idField: 'Key',
-              datesConfiguration: {
-                updatedAtField: 'LastModifyDate',
-                updatedAtFormat: "yyyy-MM-dd'T'HH:mm:ssXXX",
-              },
-            },
+    const instanceId = await createInstance(platform, {
+      name: 'faults',
+      tags: ['faults'],
+      callbackUrl: `${platform.sinkUrl}/hooks/faults`,
+      refreshInterval: '2',
+      pollerConfiguration: {
+        contacts: {
+          url: "/hubs/crm/contacts?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}'",
+          idField: 'Key',
+          datesConfiguration: {
+            updatedAtField: 'LastModifyDate',
+            updatedAtFormat: "yyyy-MM-dd'T'HH:mm:ssXXX",
           },
         },
-        tags: ['faults'],
-        name: 'faults',
-      }),
+      },
     });
-    assert.ok(response.status < 300, `POST /instances answered ${response.status}`);
-    const { id: instanceId } = (await response.json()) as { id: string | number };
     await sleep(4000);
 
     // The steady stream: new contacts, and updates of contacts created more than a minute ago (so no two

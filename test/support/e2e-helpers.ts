@@ -25,6 +25,50 @@ export async function authorizeAtSimulator(simUrl: string, redirectUri: string):
   return code;
 }
 
+/** What a test sets on a Maximizer instance it creates; the OAuth part is always the simulator's. */
+export interface TestInstance {
+  name: string;
+  callbackUrl: string;
+  refreshInterval: string;
+  pollerConfiguration: Record<string, unknown>;
+  tags?: string[];
+}
+
+/**
+ * Authorizes at the simulator and creates a Maximizer instance through the public API, as a tenant
+ * would; returns the instance id (the API answers with a number, as Open Connectors does).
+ */
+export async function createInstance(
+  platform: { instanceServiceUrl: string; simUrl: string; authorization: string },
+  instance: TestInstance,
+): Promise<string | number> {
+  const oauthCallbackUrl = 'https://mycoolapp.com';
+  const code = await authorizeAtSimulator(platform.simUrl, oauthCallbackUrl);
+  const response = await fetch(`${platform.instanceServiceUrl}/elements/api-v2/instances`, {
+    method: 'POST',
+    headers: { authorization: platform.authorization, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      element: { key: 'maximizer' },
+      providerData: { code },
+      configuration: {
+        'oauth.callback.url': oauthCallbackUrl,
+        'oauth.api.key': SIM_CLIENT.id,
+        'oauth.api.secret': SIM_CLIENT.secret,
+        'event.notification.enabled': true,
+        'event.notification.callback.url': instance.callbackUrl,
+        'event.poller.refresh_interval': instance.refreshInterval,
+        'event.poller.configuration': instance.pollerConfiguration,
+      },
+      ...(instance.tags ? { tags: instance.tags } : {}),
+      name: instance.name,
+    }),
+  });
+  if (response.status >= 300) {
+    throw new Error(`POST /instances answered ${response.status}: ${await response.text()}`);
+  }
+  return ((await response.json()) as { id: string | number }).id;
+}
+
 export interface SimRecord {
   Key: string;
   LastModifyDate: string;
