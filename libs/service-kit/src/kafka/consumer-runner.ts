@@ -95,6 +95,9 @@ export class ConsumerRunner<T> {
         { err: event.payload.error, topic: spec.topic, restart: event.payload.restart },
         'consumer crashed',
       );
+      // kafkajs restarts only after retriable errors. Anything else — e.g. "failed to find group
+      // coordinator" while the broker restarts — would leave the partitions unconsumed for good.
+      if (!event.payload.restart) this.scheduleRestart(consumer);
     });
     await consumer.connect();
     await consumer.subscribe({ topic: spec.topic, fromBeginning: spec.fromBeginning ?? true });
