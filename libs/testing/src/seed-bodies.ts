@@ -21,19 +21,26 @@ function signature(fill: SeedFill): Record<string, string> {
   return fill.signatureKey === undefined ? {} : { 'event.notification.signature.key': fill.signatureKey };
 }
 
+/** The part both bodies share: the OAuth app, the callback and the interval (filled in or the seed's). */
+function commonConfiguration(fill: SeedFill, seedCallbackUrl: string): Record<string, unknown> {
+  return {
+    'oauth.callback.url': fill.oauthCallbackUrl ?? 'https://mycoolapp.com',
+    'oauth.api.key': fill.apiKey ?? 'Rand0MAP1-key',
+    'oauth.api.secret': fill.apiSecret ?? 'fak3AP1-s3Cr3t',
+    'event.notification.enabled': true,
+    'event.notification.callback.url': fill.callbackUrl ?? seedCallbackUrl,
+    ...signature(fill),
+    'event.poller.refresh_interval': fill.refreshInterval ?? '15',
+  };
+}
+
 /** The seed's first body, the template: contacts and companies spelled out, two resources left `{ }`. */
 export function seedTemplateBody(fill: SeedFill): Record<string, unknown> {
   return {
     element: { key: 'maximizer' },
     providerData: { code: fill.code },
     configuration: {
-      'oauth.callback.url': fill.oauthCallbackUrl ?? 'https://mycoolapp.com',
-      'oauth.api.key': fill.apiKey ?? 'Rand0MAP1-key',
-      'oauth.api.secret': fill.apiSecret ?? 'fak3AP1-s3Cr3t',
-      'event.notification.enabled': true,
-      'event.notification.callback.url': fill.callbackUrl ?? 'http://mycoolapp.com',
-      ...signature(fill),
-      'event.poller.refresh_interval': fill.refreshInterval ?? '15',
+      ...commonConfiguration(fill, 'http://mycoolapp.com'),
       'event.poller.configuration': {
         contacts: {
           // The trailing space is the seed's.
@@ -61,15 +68,10 @@ export function seedCurlBody(fill: SeedFill): Record<string, unknown> {
     element: { key: 'maximizer' },
     providerData: { code: fill.code },
     configuration: {
-      'oauth.callback.url': fill.oauthCallbackUrl ?? 'https://mycoolapp.com',
-      'oauth.api.key': fill.apiKey ?? 'Rand0MAP1-key',
-      'oauth.api.secret': fill.apiSecret ?? 'fak3AP1-s3Cr3t',
-      'event.notification.enabled': true,
-      'event.notification.callback.url':
-        fill.callbackUrl ??
+      ...commonConfiguration(
+        fill,
         'https://api.openconnectors.us2.ext.hana.ondemand.com/elements/api-v2/events/woocommercercerest/',
-      ...signature(fill),
-      'event.poller.refresh_interval': fill.refreshInterval ?? '15',
+      ),
       'event.poller.configuration': {
         contacts: {
           url: "/hubs/crm/contacts?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}'\"",
