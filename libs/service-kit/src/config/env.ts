@@ -21,6 +21,20 @@ export const baseEnvSchema = z.object({
     .describe('Comma-separated bootstrap servers'),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+  KAFKA_CONSUMER_MAX_DETERMINISTIC_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(3)
+    .describe('Attempts of a message failing deterministically (e.g. PostgreSQL 22*) before the DLQ'),
+  KAFKA_CONSUMER_MAX_UNKNOWN_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe('Attempts of a message failing with an unclassified error before the DLQ (~2 min at 10)'),
   POLLCAST_TOPIC_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/)

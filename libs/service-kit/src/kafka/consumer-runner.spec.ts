@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { z } from 'zod';
+import { MetricsRegistry } from '../metrics/metrics';
 import { ConsumerRunner } from './consumer-runner';
-import type { KafkaClient } from './kafka-client';
+import type { KafkaClient, OutgoingMessage } from './kafka-client';
 
 type CrashListener = (event: { payload: { error: Error; restart: boolean } }) => void;
 
@@ -76,5 +77,121 @@ describe('ConsumerRunner after a crash', () => {
     consumers[0]?.crash?.({ payload: { error: new Error('disconnected mid-rebalance'), restart: false } });
     await jest.advanceTimersByTimeAsync(5000);
     expect(consumers).toHaveLength(1);
+  });
+});
+
+describe('ConsumerRunner under the failure policy', () => {
+  type EachBatch = (payload: unknown) => Promise<void>;
+
+  function fakeBroker() {
+    let eachBatch: EachBatch | undefined;
+    const published: { topic: string; messages: OutgoingMessage[] }[] = [];
+    const commits: unknown[] = [];
+    const client = {
+      kafka: {
+        consumer: () => ({
+          events: { CRASH: 'consumer.crash' },
+          on: () => undefined,
+          connect: () => Promise.resolve(),
+          subscribe: () => Promise.resolve(),
+          run: (options: { eachBatch: EachBatch }) => {
+            eachBatch = options.eachBatch;
+            return Promise.resolve();
+          },
+          commitOffsets: (offsets: unknown) => {
+            commits.push(offsets);
+            return Promise.resolve();
+          },
+          disconnect: () => Promise.resolve(),
+        }),
+      },
+      publish: (topic: string, messages: OutgoingMessage[]) => {
+        published.push({ topic, messages });
+        return Promise.resolve();
+      },
+    };
+    const deliver = async (values: string[]) => {
+      const resolved: string[] = [];
+      await eachBatch?.({
+        batch: {
+          topic: 'events',
+          partition: 2,
+          messages: values.map((value, index) => ({
+            offset: String(40 + index),
+            key: Buffer.from(`key-${index}`),
+            value: Buffer.from(value),
+            timestamp: '0',
+            headers: { 'pollcast-correlation-id': Buffer.from('poll-1'), 'x-origin': Buffer.from('yes') },
+          })),
+        },
+        heartbeat: () => Promise.resolve(),
+        isRunning: () => true,
+        isStale: () => false,
+        resolveOffset: (offset: string) => resolved.push(offset),
+      });
+      return resolved;
+    };
+    return { client: client as unknown as KafkaClient, published, commits, deliver };
+  }
+
+  it('dead-letters the one message PostgreSQL refuses with reason and attempt headers; the rest are handled in order', async () => {
+    const broker = fakeBroker();
+    const registry = new MetricsRegistry('test');
+    const handled: number[] = [];
+    const subject = new ConsumerRunner(
+      broker.client,
+      {
+        groupId: 'g',
+        topic: 'events',
+        dlqTopic: 'events.dlq',
+        schema: z.object({ n: z.number(), text: z.string() }),
+        failurePolicy: { backoffInitialMs: 1, backoffMaxMs: 2 },
+        handle: async (batch) => {
+          if (batch.some((message) => message.value?.text.includes('\u0000'))) {
+            throw Object.assign(new Error('unsupported Unicode escape sequence'), {
+              name: 'QueryFailedError',
+              driverError: Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }),
+            });
+          }
+          handled.push(...batch.map((message) => message.value?.n ?? -1));
+        },
+      },
+      pino({ level: 'silent' }),
+      'test',
+      registry,
+    );
+    await subject.start();
+    await broker.deliver([
+      JSON.stringify({ n: 0, text: 'ok' }),
+      JSON.stringify({ n: 1, text: 'nul \u0000 here' }),
+      JSON.stringify({ n: 2, text: 'ok' }),
+      'not json',
+    ]);
+    expect(handled).toEqual([0, 2]);
+    const dlq = broker.published.flatMap(({ topic, messages }) => messages.map((m) => ({ topic, ...m })));
+    expect(dlq.map((m) => m.topic)).toEqual(['events.dlq', 'events.dlq']);
+    const [notJson, poisoned] = dlq;
+    expect(notJson?.headers).toMatchObject({
+      'pollcast-dlq-attempts': '1',
+      'pollcast-dlq-source-offset': '43',
+    });
+    expect(poisoned?.key).toBe('key-1');
+    expect(poisoned?.rawValue?.toString()).toBe(JSON.stringify({ n: 1, text: 'nul \u0000 here' }));
+    expect(poisoned?.headers).toMatchObject({
+      'pollcast-correlation-id': 'poll-1',
+      'x-origin': 'yes',
+      'pollcast-dlq-reason': 'PostgreSQL 22P05: unsupported Unicode escape sequence',
+      'pollcast-dlq-attempts': '5',
+      'pollcast-dlq-source-topic': 'events',
+      'pollcast-dlq-source-partition': '2',
+      'pollcast-dlq-source-offset': '41',
+      'pollcast-dlq-service': 'test',
+      'pollcast-dlq-consumer-group': 'g',
+    });
+    // The partition moves on: the whole batch is committed.
+    expect(broker.commits).toEqual([[{ topic: 'events', partition: 2, offset: '44' }]]);
+    const metrics = await registry.registry.getSingleMetricAsString('pollcast_consumer_dead_lettered_total');
+    expect(metrics).toContain('topic="events",reason="pg_22P05",service="test"} 1');
+    expect(metrics).toContain('topic="events",reason="not_json",service="test"} 1');
   });
 });

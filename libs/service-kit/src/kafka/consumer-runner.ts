@@ -1,8 +1,18 @@
 import type { Logger } from 'pino';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { z } from 'zod';
-import { HEADERS } from '@pollcast/contracts';
+import { DLQ_HEADER_PREFIX, HEADERS } from '@pollcast/contracts';
+import type { MetricsRegistry } from '../metrics/metrics';
+import { ConsumerMetrics } from './consumer-metrics';
+import {
+  DEFAULT_FAILURE_POLICY,
+  describeForLog as describeFailureForLog,
+  redactReason,
+  type FailureClass,
+  type FailurePolicyOptions,
+} from './failure-policy';
 import type { KafkaClient, OutgoingMessage } from './kafka-client';
+import { runWithFailurePolicy } from './run-with-failure-policy';
 
 export interface ConsumedMessage<T> {
   topic: string;
@@ -26,6 +36,15 @@ export interface BatchContext<T> {
   deadLetter(message: ConsumedMessage<T>, reason: string): Promise<void>;
 }
 
+/** The DLQ-bound failure of one message. */
+interface DeadLetter<T> {
+  message: ConsumedMessage<T>;
+  reason: string;
+  /** Bounded label for the metric and the log line. */
+  reasonCode: string;
+  attempts: number;
+}
+
 export interface ConsumerSpec<T> {
   groupId: string;
   topic: string;
@@ -34,9 +53,13 @@ export interface ConsumerSpec<T> {
   acceptTombstones?: boolean;
   fromBeginning?: boolean;
   partitionsConsumedConcurrently?: number;
-  /** Handles the valid messages of one fetched batch (one partition, in offset order). Throwing means
-   * "transient, try the batch again": offsets are committed only after it resolves. */
+  /** Handles valid messages of one partition, in offset order: a fetched batch, or — after a failure
+   * the policy holds for deterministic — a part of it, down to one message (the failure policy,
+   * `./failure-policy.ts`). It must therefore be safe to call again with any contiguous part of a batch
+   * it already handled (idempotent). Offsets are committed only after the whole batch is done. */
   handle(batch: ReadonlyArray<ConsumedMessage<T | null>>, context: BatchContext<T | null>): Promise<void>;
+  /** Attempts and backoff; defaults to DEFAULT_FAILURE_POLICY (services pass `failurePolicyFromEnv`). */
+  failurePolicy?: Partial<FailurePolicyOptions>;
   /** Receives the outcome counts, e.g. to feed metrics. */
   onOutcome?(outcome: 'processed' | 'dead_lettered' | 'retried', count: number): void;
 }
@@ -60,6 +83,8 @@ function describeIssues(error: z.ZodError): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const decodeFailure = (reasonCode: string, reason: string) => ({ reasonCode, reason });
+
 /**
  * Runs a consumer group member that never stalls a partition on a bad message: undecodable or
  * invalid values go to the DLQ with the reason in a header; the handler is retried with capped
@@ -68,13 +93,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class ConsumerRunner<T> {
   private consumer: Consumer | undefined;
   private stopping = false;
+  private readonly policy: FailurePolicyOptions;
+  private readonly metrics: ConsumerMetrics | undefined;
 
+  /** `metrics`: the service's registry, for `pollcast_consumer_dead_lettered_total` and retries. */
   constructor(
     private readonly client: KafkaClient,
     private readonly spec: ConsumerSpec<T>,
     private readonly logger: Logger,
     private readonly service: string,
-  ) {}
+    metrics?: MetricsRegistry,
+  ) {
+    this.policy = { ...DEFAULT_FAILURE_POLICY, ...spec.failurePolicy };
+    this.metrics = metrics ? ConsumerMetrics.of(metrics) : undefined;
+  }
 
   async start(): Promise<void> {
     const { spec } = this;
@@ -109,45 +141,65 @@ export class ConsumerRunner<T> {
         const { batch } = payload;
         const heartbeat = () => payload.heartbeat();
         const isRunning = () => payload.isRunning();
-        const isStale = () => payload.isStale();
+        const isActive = () => !this.stopping && payload.isRunning() && !payload.isStale();
         const valid: ConsumedMessage<T | null>[] = [];
-        const invalid: { message: ConsumedMessage<T | null>; reason: string }[] = [];
+        const invalid: DeadLetter<T | null>[] = [];
         for (const message of batch.messages) {
           const decoded = this.decode(batch.topic, batch.partition, message);
-          if ('reason' in decoded) invalid.push(decoded);
+          if ('reason' in decoded) invalid.push({ ...decoded, attempts: 1 });
           else valid.push(decoded.message);
         }
-        const deadLetter = async (message: ConsumedMessage<T | null>, reason: string) => {
-          await this.sendToDlq([{ message, reason }]);
-        };
-        await this.sendToDlq(invalid);
-        let attempt = 0;
-        while (valid.length > 0) {
-          if (!isRunning() || isStale()) return; // not committed: the next owner redoes it
-          try {
-            await spec.handle(valid, { partition: batch.partition, heartbeat, isRunning, deadLetter });
-            break;
-          } catch (error) {
-            attempt += 1;
-            spec.onOutcome?.('retried', valid.length);
-            const delayMs = Math.min(30000, 200 * 2 ** Math.min(attempt, 8)) * (0.5 + Math.random() / 2);
-            this.logger.error(
+        if (!(await this.sendToDlq(invalid, isActive))) return;
+        const outcome = await runWithFailurePolicy({
+          messages: valid,
+          options: this.policy,
+          isActive,
+          pause: async (ms) => {
+            await sleep(ms);
+            await heartbeat().catch(() => undefined);
+          },
+          handle: (part, attemptOf) =>
+            spec.handle(part, {
+              partition: batch.partition,
+              heartbeat,
+              isRunning,
+              // The handler's own verdict: a deterministic failure it found in one message.
+              deadLetter: async (message, reason) => {
+                const delivered = await this.sendToDlq(
+                  [{ message, reason, reasonCode: 'rejected', attempts: attemptOf(message) }],
+                  isActive,
+                );
+                if (!delivered) throw new Error('consumer stopping before the DLQ acknowledged');
+              },
+            }),
+          deadLetter: (message, failure: FailureClass, attempts) =>
+            this.sendToDlq(
+              [{ message, reason: failure.description, reasonCode: failure.code, attempts }],
+              isActive,
+            ),
+          onRetry: ({ error, failure, attempt, delayMs, size }) => {
+            spec.onOutcome?.('retried', size);
+            this.metrics?.retries.inc({ topic: batch.topic, kind: failure.kind });
+            this.logger[failure.kind === 'transient' ? 'warn' : 'error'](
               {
-                err: error,
+                error: describeFailureForLog(error),
+                failure: failure.kind,
+                reasonCode: failure.code,
                 topic: batch.topic,
                 partition: batch.partition,
+                firstOffset: valid[0]?.offset,
+                messages: size,
                 attempt,
-                delayMs: Math.round(delayMs),
+                delayMs,
               },
               'batch handler failed; retrying',
             );
-            await sleep(delayMs);
-            await heartbeat().catch(() => undefined);
-          }
-        }
-        spec.onOutcome?.('processed', valid.length);
+          },
+        });
+        if (outcome === 'aborted') return; // not committed: the next owner redoes it
+        spec.onOutcome?.('processed', valid.length - outcome.deadLettered);
         const last = batch.messages.at(-1);
-        if (last && isRunning() && !isStale()) {
+        if (last && isActive()) {
           // resolveOffset moves kafkajs' fetch position; the commit makes it durable for the group.
           payload.resolveOffset(last.offset);
           const next = (BigInt(last.offset) + 1n).toString();
@@ -162,7 +214,9 @@ export class ConsumerRunner<T> {
     topic: string,
     partition: number,
     message: KafkaMessage,
-  ): { message: ConsumedMessage<T | null> } | { message: ConsumedMessage<T | null>; reason: string } {
+  ):
+    | { message: ConsumedMessage<T | null> }
+    | { message: ConsumedMessage<T | null>; reason: string; reasonCode: string } {
     const headers = headersOf(message);
     const base = {
       topic,
@@ -178,7 +232,7 @@ export class ConsumerRunner<T> {
       if (this.spec.acceptTombstones) return { message: { ...base, value: null } };
       return {
         message: { ...base, value: null },
-        reason: 'tombstone (null value) on a topic that does not use them',
+        ...decodeFailure('tombstone', 'tombstone (null value) on a topic that does not use them'),
       };
     }
     let json: unknown;
@@ -187,50 +241,82 @@ export class ConsumerRunner<T> {
     } catch (error) {
       return {
         message: { ...base, value: null },
-        reason: `value is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+        ...decodeFailure(
+          'not_json',
+          `value is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+        ),
       };
     }
     const parsed = this.spec.schema.safeParse(json);
     if (!parsed.success) {
       return {
         message: { ...base, value: json as T },
-        reason: `value does not match the schema: ${describeIssues(parsed.error)}`,
+        ...decodeFailure('schema', `value does not match the schema: ${describeIssues(parsed.error)}`),
       };
     }
     return { message: { ...base, value: parsed.data } };
   }
 
+  /**
+   * Publishes to the DLQ (acks=all) and logs exactly one line per message. A broker that does not
+   * take it is retried with backoff — the source offset is committed only after the DLQ has the
+   * message. Resolves false when the consumer stopped first (nothing committed; the batch is redone).
+   */
   private async sendToDlq(
-    items: ReadonlyArray<{ message: ConsumedMessage<T | null>; reason: string }>,
-  ): Promise<void> {
-    if (items.length === 0) return;
-    const outgoing: OutgoingMessage[] = items.map(({ message, reason }) => {
+    items: ReadonlyArray<DeadLetter<T | null>>,
+    isActive: () => boolean,
+  ): Promise<boolean> {
+    if (items.length === 0) return true;
+    const outgoing: OutgoingMessage[] = items.map(({ message, reason, attempts }) => ({
+      key: message.key ?? '',
+      value: null,
+      rawValue: message.rawValue,
+      headers: {
+        ...withoutDlqHeaders(message.headers),
+        [HEADERS.dlqReason]: reason.slice(0, 2000),
+        [HEADERS.dlqAttempts]: String(attempts),
+        [HEADERS.dlqSourceTopic]: message.topic,
+        [HEADERS.dlqSourcePartition]: String(message.partition),
+        [HEADERS.dlqSourceOffset]: message.offset,
+        [HEADERS.dlqService]: this.service,
+        [HEADERS.dlqConsumerGroup]: this.spec.groupId,
+        [HEADERS.dlqFailedAt]: new Date().toISOString(),
+      },
+    }));
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.client.publish(this.spec.dlqTopic, outgoing);
+        break;
+      } catch (error) {
+        if (!isActive()) return false;
+        const delayMs = Math.min(this.policy.backoffMaxMs, 500 * attempt);
+        this.logger.error(
+          { error: describeFailureForLog(error), dlqTopic: this.spec.dlqTopic, attempt, delayMs },
+          'the DLQ did not take the message; retrying',
+        );
+        await sleep(delayMs);
+      }
+    }
+    for (const { message, reason, reasonCode, attempts } of items) {
+      this.metrics?.deadLettered.inc({ topic: message.topic, reason: reasonCode });
+      // Ids and the reason only: the record itself is in the DLQ, never in the logs.
       this.logger.warn(
         {
           topic: message.topic,
           partition: message.partition,
           offset: message.offset,
+          key: message.key,
           correlationId: message.correlationId,
-          reason,
+          dlqTopic: this.spec.dlqTopic,
+          reasonCode,
+          reason: redactReason(reason),
+          attempts,
         },
-        'message sent to the DLQ',
+        'message dead-lettered',
       );
-      return {
-        key: message.key ?? '',
-        value: null,
-        rawValue: message.rawValue,
-        headers: {
-          ...message.headers,
-          [HEADERS.dlqReason]: reason.slice(0, 2000),
-          [HEADERS.dlqSourceTopic]: message.topic,
-          [HEADERS.dlqSourcePartition]: String(message.partition),
-          [HEADERS.dlqSourceOffset]: message.offset,
-          [HEADERS.dlqService]: this.service,
-        },
-      };
-    });
-    await this.client.publish(this.spec.dlqTopic, outgoing);
+    }
     this.spec.onOutcome?.('dead_lettered', items.length);
+    return true;
   }
 
   private scheduleRestart(crashed: Consumer, attempt = 1): void {
@@ -260,4 +346,9 @@ export class ConsumerRunner<T> {
     this.stopping = true;
     await this.consumer.disconnect();
   }
+}
+
+/** A re-dead-lettered (replayed) message keeps its original headers, not those of its last failure. */
+function withoutDlqHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !name.startsWith(DLQ_HEADER_PREFIX)));
 }
