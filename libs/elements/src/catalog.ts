@@ -1,5 +1,6 @@
 // The element catalog: the one place that lists elements. Adding an element = a new folder
 // exporting a factory, plus one line here.
+import type { OutboundResolver } from '@pollcast/outbound-guard';
 import type { HttpTimeouts } from './http';
 import { createMaximizerAdapter } from './maximizer';
 import type { ElementAdapter } from './types';
@@ -10,6 +11,14 @@ export interface ElementAdapterOptions {
   readonly timeouts?: Partial<HttpTimeouts>;
   /** Clock for token expiry and Retry-After dates (tests). */
   readonly now?: () => number;
+  /** Where provider calls may go besides the element's own hosts, and name resolution (tests). */
+  readonly outbound?: ElementOutboundOptions;
+}
+
+export interface ElementOutboundOptions {
+  /** Operator allow-list (POLLCAST_PROVIDER_ALLOWED_HOSTS): host patterns added to the element's own. */
+  readonly allowedHosts?: readonly string[];
+  readonly resolve?: OutboundResolver;
 }
 
 const ELEMENT_FACTORIES: Readonly<Record<string, (options: ElementAdapterOptions) => ElementAdapter>> = {

@@ -1,7 +1,14 @@
-// HTTP for elements: one keep-alive undici Pool per provider origin, a connect timeout and a total
-// timeout (headers + body), and transport failures turned into ProviderError('retryable').
-import { Pool } from 'undici';
-import { ProviderError, redactSecrets } from './errors';
+// HTTP for elements: one keep-alive undici Agent (a pool per provider origin) behind the outbound
+// guard, a connect timeout and a total timeout (headers + body), and transport failures turned into
+// ProviderError('retryable'). Every URL is checked before the request and every address when dialled.
+import {
+  CompiledPolicy,
+  createGuardedAgent,
+  isOutboundRefusal,
+  type OutboundPolicy,
+} from '@pollcast/outbound-guard';
+import type { Agent } from 'undici';
+import { ElementRequestError, ProviderError, redactSecrets } from './errors';
 
 export interface HttpTimeouts {
   /** TCP (+TLS) connect. Default 5 s. */
@@ -18,6 +25,8 @@ export interface HttpCallContext {
   /** Values that must never appear in an error message (tokens, client secret). */
   readonly secrets: readonly (string | undefined)[];
   readonly signal?: AbortSignal;
+  /** The configuration key that chose the URL: a refusal names it. */
+  readonly configKey?: string;
 }
 
 export interface HttpResponse {
@@ -26,10 +35,19 @@ export interface HttpResponse {
   readonly bodyText: string;
 }
 
-export class HttpTransport {
-  private readonly pools = new Map<string, Pool>();
+/** What a refused provider call says: the rule, never the address or the status of what is inside. */
+export const OUTBOUND_REFUSED_MESSAGE = 'provider URL refused by the outbound guard';
 
-  constructor(readonly timeouts: HttpTimeouts = DEFAULT_HTTP_TIMEOUTS) {}
+export class HttpTransport {
+  private agent: Agent | undefined;
+  readonly policy: CompiledPolicy;
+
+  constructor(
+    readonly timeouts: HttpTimeouts = DEFAULT_HTTP_TIMEOUTS,
+    policy: OutboundPolicy = {},
+  ) {
+    this.policy = new CompiledPolicy(policy);
+  }
 
   /** POST to `baseUrl` + `path`; `baseUrl` may carry a path prefix. */
   async post(
@@ -39,9 +57,14 @@ export class HttpTransport {
     body: string,
     context: HttpCallContext,
   ): Promise<HttpResponse> {
-    const base = new URL(baseUrl);
+    let base: URL;
+    try {
+      base = this.policy.check(baseUrl);
+    } catch (error) {
+      throw refused(context, error);
+    }
     const fullPath = base.pathname.replace(/\/+$/, '') + path;
-    const pool = this.poolFor(base.origin);
+    const agent = this.agentFor();
     const timeoutController = new AbortController();
     const timer = setTimeout(
       () => timeoutController.abort(new Error('total request timeout')),
@@ -52,13 +75,21 @@ export class HttpTransport {
         ? timeoutController.signal
         : AbortSignal.any([timeoutController.signal, context.signal]);
     try {
-      const response = await pool.request({ method: 'POST', path: fullPath, headers, body, signal });
+      const response = await agent.request({
+        origin: base.origin,
+        method: 'POST',
+        path: fullPath,
+        headers,
+        body,
+        signal,
+      });
       // Reading the body is part of the request: a provider that stalls mid-body times out too.
       const bodyText = await response.body.text();
       return { status: response.statusCode, headers: flattenHeaders(response.headers), bodyText };
     } catch (error) {
       // The caller cancelled: not a provider failure, hand their reason back unchanged.
       if (context.signal?.aborted === true && !timeoutController.signal.aborted) throw context.signal.reason;
+      if (isOutboundRefusal(error)) throw refused(context, error);
       if (timeoutController.signal.aborted) {
         throw new ProviderError(
           `${context.elementKey} ${context.operation}: no complete response within ${this.timeouts.requestTimeoutMs} ms`,
@@ -74,27 +105,40 @@ export class HttpTransport {
     }
   }
 
+  /** Closes keep-alive connections; the transport reopens them on demand. */
   async close(): Promise<void> {
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(pools.map((pool) => pool.close()));
+    const agent = this.agent;
+    this.agent = undefined;
+    await agent?.close();
   }
 
-  private poolFor(origin: string): Pool {
-    let pool = this.pools.get(origin);
-    if (pool === undefined) {
-      pool = new Pool(origin, {
-        connect: { timeout: this.timeouts.connectTimeoutMs },
-        // Our own timer enforces the total; these only stop undici's 300 s defaults from mattering.
-        headersTimeout: this.timeouts.requestTimeoutMs,
-        bodyTimeout: this.timeouts.requestTimeoutMs,
-        keepAliveTimeout: 10_000,
-        connections: 16,
-      });
-      this.pools.set(origin, pool);
-    }
-    return pool;
+  private agentFor(): Agent {
+    this.agent ??= createGuardedAgent(this.policy.policy, {
+      connectTimeoutMs: this.timeouts.connectTimeoutMs,
+      // Our own timer enforces the total; these only stop undici's 300 s defaults from mattering.
+      headersTimeout: this.timeouts.requestTimeoutMs,
+      bodyTimeout: this.timeouts.requestTimeoutMs,
+      keepAliveTimeout: 10_000,
+      connections: 16,
+    });
+    return this.agent;
   }
+}
+
+/**
+ * A refusal is a configuration problem (permanent: retrying cannot change the rule), names the
+ * configuration key and no address. `cause` is kept off the error: it may say what a name resolved to.
+ */
+function refused(context: HttpCallContext, _cause: unknown): ElementRequestError {
+  const key = context.configKey === undefined ? '' : ` (configuration '${context.configKey}')`;
+  return new ElementRequestError(
+    `${context.elementKey} ${context.operation}: ${OUTBOUND_REFUSED_MESSAGE}${key}`,
+    {
+      elementKey: context.elementKey,
+      operation: context.operation,
+      ...(context.configKey === undefined ? {} : { configKey: context.configKey }),
+    },
+  );
 }
 
 function flattenHeaders(
@@ -117,8 +161,8 @@ function describeTransportError(
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return `no complete response within ${timeouts.requestTimeoutMs} ms`;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return redactSecrets(`connection failed (${code ?? 'unknown'}): ${message}`, secrets);
+  // The code only: socket messages carry addresses and ports, which tenants read in lastError.
+  return redactSecrets(`connection failed (${code ?? 'unknown'})`, secrets);
 }
 
 function errorCode(error: unknown): string | undefined {

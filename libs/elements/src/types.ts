@@ -48,6 +48,18 @@ export interface ElementDefinition {
   readonly configDefaults: Readonly<Record<string, string>>;
   readonly defaultRefreshIntervalMinutes: number;
   readonly resources: Readonly<Record<string, ResourceDefinition>>;
+  /**
+   * The provider's own hosts this element may call (`[https://]host[:port]`, `*.domain`; see
+   * @pollcast/outbound-guard). Operators add others (on-premise servers) with
+   * POLLCAST_PROVIDER_ALLOWED_HOSTS; nothing else is ever called.
+   */
+  readonly providerHosts: readonly string[];
+}
+
+/** A URL the element will call, and the configuration key that decides it (named in 400 answers). */
+export interface ProviderTarget {
+  readonly configKey: string;
+  readonly url: string;
 }
 
 export interface OAuthTokens {
@@ -104,6 +116,12 @@ export interface ElementAdapter extends ElementDefinition {
     refreshToken: string,
     signal?: AbortSignal,
   ): Promise<OAuthTokens>;
+  /**
+   * Every provider URL this configuration makes the element call (base URL, OAuth token URL), checked
+   * against the outbound guard: throws ElementRequestError naming the configuration key when one is
+   * refused. No I/O; the same URLs are checked again when connecting.
+   */
+  providerTargets(configuration: ElementConfiguration): ProviderTarget[];
   /** Pure: parse and translate a hub URL. Throws ElementRequestError for bad URLs / queries. */
   planHubRequest(input: HubRequestPlanInput): HubRequestPlan;
   /** One page of a hub request against the provider. Throws ProviderError (see errors.ts). */

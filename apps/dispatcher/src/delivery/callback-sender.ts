@@ -1,6 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, errors as undiciErrors } from 'undici';
-import { checkCallbackUrl, guardedLookup, isCallbackRefusal } from './ssrf-guard';
+import {
+  CompiledPolicy,
+  createGuardedAgent,
+  isOutboundRefusal,
+  OutboundRefusedError,
+} from '@pollcast/outbound-guard';
+import { type Agent, errors as undiciErrors } from 'undici';
 
 export interface CallbackSenderOptions {
   connectTimeoutMs: number;
@@ -8,6 +13,7 @@ export interface CallbackSenderOptions {
   totalTimeoutMs: number;
   /** Connections kept per endpoint origin (matches the per-endpoint concurrency). */
   connectionsPerOrigin: number;
+  /** POLLCAST_ALLOW_PRIVATE_CALLBACKS: callbacks may reach private addresses (development only). */
   allowPrivateCallbacks: boolean;
   /** How much of a response body is kept in the delivery log. */
   responseBodyLimit: number;
@@ -24,13 +30,15 @@ export type AttemptResult =
       retryAfter: string | undefined;
     }
   | { kind: 'timeout' | 'connection-error'; latencyMs: number; error: string }
-  /** The URL may never be called (SSRF guard, bad scheme): retrying cannot help. */
+  /** The URL may never be called (outbound guard, bad scheme): retrying cannot help. */
   | { kind: 'refused'; latencyMs: number; error: string };
 
 // Drained bytes beyond this are not read: the connection is closed instead of reused.
 const MAX_DRAIN_BYTES = 64 * 1024;
 
 function describe(error: unknown): string {
+  // A refusal says which rule, nothing about where the name pointed (tenants read lastError).
+  if (isOutboundRefusal(error)) return refusalOf(error).message;
   if (error instanceof Error) {
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
     return `${error.message}${cause}`.slice(0, 500);
@@ -47,24 +55,38 @@ function isTimeout(error: unknown): boolean {
   );
 }
 
+function refusalOf(error: unknown): OutboundRefusedError {
+  let current: unknown = error;
+  while (
+    !(current instanceof OutboundRefusedError) &&
+    current instanceof Error &&
+    current.cause !== undefined
+  ) {
+    current = current.cause;
+  }
+  return current instanceof OutboundRefusedError
+    ? current
+    : new OutboundRefusedError('non-public-address', 'callback URL');
+}
+
 /**
  * POSTs callbacks through undici keep-alive pools: redirects are not followed, only 2xx counts, every
  * resolved address is checked at connect time unless private callbacks are allowed.
  */
 export class CallbackSender {
   private readonly agent: Agent;
+  private readonly policy: CompiledPolicy;
 
   constructor(private readonly options: CallbackSenderOptions) {
-    this.agent = new Agent({
+    const policy = { target: 'callback URL', allowPrivateAddresses: options.allowPrivateCallbacks };
+    this.policy = new CompiledPolicy(policy);
+    this.agent = createGuardedAgent(policy, {
       connections: options.connectionsPerOrigin,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 60_000,
       headersTimeout: options.totalTimeoutMs,
       bodyTimeout: options.totalTimeoutMs,
-      connect: {
-        timeout: options.connectTimeoutMs,
-        ...(options.allowPrivateCallbacks ? {} : { lookup: guardedLookup }),
-      },
+      connectTimeoutMs: options.connectTimeoutMs,
     });
   }
 
@@ -73,7 +95,7 @@ export class CallbackSender {
     const elapsed = () => Math.round(performance.now() - started);
     let url: URL;
     try {
-      url = checkCallbackUrl(callbackUrl, this.options.allowPrivateCallbacks);
+      url = this.policy.check(callbackUrl);
     } catch (error) {
       return { kind: 'refused', latencyMs: 0, error: describe(error) };
     }
@@ -101,7 +123,7 @@ export class CallbackSender {
       };
     } catch (error) {
       const latencyMs = elapsed();
-      if (isCallbackRefusal(error)) return { kind: 'refused', latencyMs, error: describe(error) };
+      if (isOutboundRefusal(error)) return { kind: 'refused', latencyMs, error: describe(error) };
       if (isTimeout(error)) return { kind: 'timeout', latencyMs, error: describe(error) };
       return { kind: 'connection-error', latencyMs, error: describe(error) };
     }

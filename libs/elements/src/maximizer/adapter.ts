@@ -7,6 +7,8 @@ import {
   parseCeqlWhere,
   type CeqlOrderField,
 } from '../ceql/ceql';
+import { OutboundRefusedError } from '@pollcast/outbound-guard';
+import type { ElementOutboundOptions } from '../catalog';
 import { ElementRequestError } from '../errors';
 import { DEFAULT_HTTP_TIMEOUTS, HttpTransport, type HttpTimeouts } from '../http';
 import { HubUrlError, parseHubUrl } from '../hub-url';
@@ -18,6 +20,7 @@ import type {
   HubRequestPlanInput,
   HubResponse,
   OAuthTokens,
+  ProviderTarget,
 } from '../types';
 import {
   MAXIMIZER_DEFAULT_ALIAS,
@@ -25,6 +28,7 @@ import {
   MAXIMIZER_DEFINITION,
   MAXIMIZER_HUB,
   MAXIMIZER_KEY,
+  MAXIMIZER_PROVIDER_HOSTS,
   MAXIMIZER_RESOURCES,
   type MaximizerResource,
 } from './definition';
@@ -47,6 +51,8 @@ export interface MaximizerAdapterOptions {
   readonly timeouts?: Partial<HttpTimeouts>;
   /** Clock for token expiry and Retry-After dates (tests). */
   readonly now?: () => number;
+  /** Operator allow-list and name resolution for the outbound guard. */
+  readonly outbound?: ElementOutboundOptions;
 }
 
 function requestError(
@@ -256,9 +262,51 @@ export function planMaximizerHubRequest(input: HubRequestPlanInput): HubRequestP
   };
 }
 
+/** The configuration key that decides the base URL: `maximizer.url` when set, else the data center. */
+function baseUrlKey(configuration: ElementConfiguration): string {
+  return configString(configuration, 'maximizer.url') === undefined
+    ? 'maximizer.datacenter'
+    : 'maximizer.url';
+}
+
 export function createMaximizerAdapter(options: MaximizerAdapterOptions = {}): ElementAdapter {
-  const transport = new HttpTransport({ ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts });
+  const transport = new HttpTransport(
+    { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts },
+    {
+      target: 'provider URL',
+      allowedHosts: [...MAXIMIZER_PROVIDER_HOSTS, ...(options.outbound?.allowedHosts ?? [])],
+      ...(options.outbound?.resolve === undefined ? {} : { resolve: options.outbound.resolve }),
+    },
+  );
   const now = options.now ?? Date.now;
+
+  /** The base URL (OAuth token endpoint and Octopus API live under it), checked by the outbound guard. */
+  function providerTargets(configuration: ElementConfiguration): ProviderTarget[] {
+    const configKey = baseUrlKey(configuration);
+    const url = maximizerBaseUrl(configuration);
+    const tokenUrl = `${url}${oauthPath(configuration, 'Token')}`;
+    // The URL as given too: the base URL is rebuilt from its origin, which drops `user:pass@`.
+    const given = configString(configuration, 'maximizer.url');
+    for (const target of [...(given === undefined ? [] : [given]), url, tokenUrl]) {
+      try {
+        transport.policy.check(target);
+      } catch (error) {
+        if (!(error instanceof OutboundRefusedError)) throw error;
+        throw new ElementRequestError(`${MAXIMIZER_KEY}: configuration '${configKey}': ${error.message}`, {
+          elementKey: MAXIMIZER_KEY,
+          operation: 'configuration',
+          configKey,
+        });
+      }
+    }
+    return [{ configKey, url }];
+  }
+
+  function checkedBaseUrl(configuration: ElementConfiguration): { url: string; configKey: string } {
+    const [target] = providerTargets(configuration);
+    if (target === undefined) throw new Error('maximizer: no provider target');
+    return target;
+  }
 
   async function tokenRequest(
     configuration: ElementConfiguration,
@@ -273,12 +321,19 @@ export function createMaximizerAdapter(options: MaximizerAdapterOptions = {}): E
       client_secret: clientSecret,
     }).toString();
     const secrets = [clientSecret, form['code'], form['refresh_token']];
+    const base = checkedBaseUrl(configuration);
     const response = await transport.post(
-      maximizerBaseUrl(configuration),
+      base.url,
       oauthPath(configuration, 'Token'),
       { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body,
-      { elementKey: MAXIMIZER_KEY, operation, secrets, ...(signal === undefined ? {} : { signal }) },
+      {
+        elementKey: MAXIMIZER_KEY,
+        operation,
+        secrets,
+        configKey: base.configKey,
+        ...(signal === undefined ? {} : { signal }),
+      },
     );
     const receivedAt = now();
     const tokens = interpretTokenResponse(response, { operation, secrets, nowMs: receivedAt });
@@ -332,6 +387,8 @@ export function createMaximizerAdapter(options: MaximizerAdapterOptions = {}): E
       };
     },
 
+    providerTargets,
+
     planHubRequest: planMaximizerHubRequest,
 
     async executeHubRequest(request: HubRequest): Promise<HubResponse> {
@@ -339,8 +396,9 @@ export function createMaximizerAdapter(options: MaximizerAdapterOptions = {}): E
       const resource = resolveResource(MAXIMIZER_HUB, plan.resource);
       const operation = `octopus/Read (${plan.resource})`;
       const secrets = [request.accessToken];
+      const base = checkedBaseUrl(request.configuration);
       const response = await transport.post(
-        maximizerBaseUrl(request.configuration),
+        base.url,
         plan.path,
         {
           authorization: `Bearer ${request.accessToken}`,
@@ -352,6 +410,7 @@ export function createMaximizerAdapter(options: MaximizerAdapterOptions = {}): E
           elementKey: MAXIMIZER_KEY,
           operation,
           secrets,
+          configKey: base.configKey,
           ...(request.signal === undefined ? {} : { signal: request.signal }),
         },
       );

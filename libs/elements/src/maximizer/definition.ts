@@ -113,10 +113,21 @@ export const MAXIMIZER_CONFIG_KEYS: readonly ConfigKeyDefinition[] = deepFreeze(
     key: 'maximizer.url',
     description:
       'Base URL of the Maximizer server (OAuth and Octopus API). Overrides maximizer.datacenter; ' +
-      'used for on-premise servers and the simulator.',
+      'used for on-premise servers and the simulator. Must be a Maximizer cloud host or one the operator ' +
+      'allows (POLLCAST_PROVIDER_ALLOWED_HOSTS); changing it needs a new authorization (providerData.code).',
     secret: false,
     required: false,
   },
+]);
+
+/**
+ * Maximizer's documented cloud hosts: CRM Live data centers `https://{region}.maximizercrmlive.com`
+ * (OAuth and the Octopus API under an account alias) and the Octopus API host `https://api.maximizer.com`
+ * (see README "Provider hosts" for the sources). On-premise servers are added by the operator.
+ */
+export const MAXIMIZER_PROVIDER_HOSTS: readonly string[] = deepFreeze([
+  'https://*.maximizercrmlive.com',
+  'https://api.maximizer.com',
 ]);
 
 export const MAXIMIZER_DEFINITION: ElementDefinition = deepFreeze({
@@ -133,4 +144,5 @@ export const MAXIMIZER_DEFINITION: ElementDefinition = deepFreeze({
   },
   defaultRefreshIntervalMinutes: MAXIMIZER_DEFAULT_REFRESH_INTERVAL_MINUTES,
   resources: MAXIMIZER_RESOURCES,
+  providerHosts: MAXIMIZER_PROVIDER_HOSTS,
 });

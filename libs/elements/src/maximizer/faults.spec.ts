@@ -33,6 +33,8 @@ beforeAll(async () => {
   adapter = createMaximizerAdapter({
     timeouts: { requestTimeoutMs: 300, connectTimeoutMs: 1000 },
     now: () => NOW,
+    // The local test server is private: the operator allow-list admits exactly this address and port.
+    outbound: { allowedHosts: [baseUrl.replace('http://', '')] },
   });
 });
 
@@ -117,13 +119,19 @@ describe('Octopus Read over HTTP', () => {
     expect(await failure(read())).toMatchObject({ kind: 'rate_limited', retryAfterMs: 90_000 });
   });
 
-  it.each([500, 502, 503])('maps %i to retryable with the provider message', async (status) => {
-    handler = respond(status, '<html>upstream down</html>', { 'content-type': 'text/html' });
-    expect(await failure(read())).toMatchObject({
-      kind: 'retryable',
-      status,
-      providerMessage: '<html>upstream down</html>',
-    });
+  it.each([500, 502, 503])('maps %i to retryable, never quoting a raw body', async (status) => {
+    handler = respond(status, '<html>upstream down: internal-host-7</html>', { 'content-type': 'text/html' });
+    const error = await failure(read());
+    expect(error).toMatchObject({ kind: 'retryable', status, providerMessage: undefined });
+    expect(error.message).toBe(`maximizer octopus/Read (contacts): HTTP ${status}`);
+  });
+
+  it('passes on the documented Msg of an error, capped at 200 characters', async () => {
+    handler = respond(500, JSON.stringify({ Code: -5, Msg: [`boom ${'x'.repeat(400)}`] }));
+    const error = await failure(read());
+    expect(error.providerMessage).toHaveLength(201);
+    expect(error.providerMessage?.startsWith('boom xxx')).toBe(true);
+    expect(error.message.length).toBeLessThan(300);
   });
 
   it('maps 401 to unauthorized without leaking the token', async () => {
@@ -180,15 +188,18 @@ describe('Octopus Read over HTTP', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const own = createMaximizerAdapter({ outbound: { allowedHosts: [`127.0.0.1:${port}`] } });
     const error = await failure(
-      adapter.executeHubRequest({
+      own.executeHubRequest({
         configuration: { 'maximizer.url': `http://127.0.0.1:${port}` },
         accessToken: ACCESS_TOKEN,
         url: '/hubs/crm/contacts',
       }),
     );
+    await own.close();
     expect(error).toMatchObject({ kind: 'retryable' });
-    expect(error.message).toMatch(/connection failed \(ECONNREFUSED\)/);
+    // The code only: no address or port of what was dialled.
+    expect(error.message).toBe('maximizer octopus/Read (contacts): connection failed (ECONNREFUSED)');
   });
 
   it('hands the caller its own abort reason', async () => {

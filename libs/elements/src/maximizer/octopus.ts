@@ -116,9 +116,16 @@ function messageText(message: string[] | string | undefined): string | undefined
   return Array.isArray(message) ? message.join('; ') : message;
 }
 
-function excerpt(bodyText: string): string {
-  const compact = bodyText.replace(/\s+/g, ' ').trim();
-  return compact.length > 200 ? `${compact.slice(0, 200)}…` : compact;
+/** Longest provider message passed on (tenants read it in 400/502 answers and lastError). */
+export const PROVIDER_MESSAGE_LIMIT = 200;
+
+/**
+ * The provider's documented message (Octopus `Msg`, OAuth `error_description`/`error`), compacted and
+ * capped. A raw body is never quoted: whatever answers at the configured URL could be anything.
+ */
+function capped(message: string): string {
+  const compact = message.replace(/\s+/g, ' ').trim();
+  return compact.length > PROVIDER_MESSAGE_LIMIT ? `${compact.slice(0, PROVIDER_MESSAGE_LIMIT)}…` : compact;
 }
 
 function parseJson(bodyText: string): { ok: true; value: unknown } | { ok: false } {
@@ -135,9 +142,9 @@ function providerError(
   details: Omit<ConstructorParameters<typeof ProviderError>[1], 'elementKey' | 'operation'>,
 ): ProviderError {
   const providerMessage =
-    details.providerMessage === undefined
+    details.providerMessage === undefined || details.providerMessage.trim() === ''
       ? undefined
-      : redactSecrets(details.providerMessage, context.secrets);
+      : capped(redactSecrets(details.providerMessage, context.secrets));
   const message = redactSecrets(
     `${MAXIMIZER_KEY} ${context.operation}: ${summary}${providerMessage === undefined ? '' : `: ${providerMessage}`}`,
     context.secrets,
@@ -168,8 +175,6 @@ function httpFailure(response: HttpResponse, context: ResponseContext): Provider
       providerMessage = oauth.data.error_description ?? oauth.data.error;
     }
   }
-  if (providerMessage === undefined && response.bodyText.trim() !== '')
-    providerMessage = excerpt(response.bodyText);
   const retryAfterMs = parseRetryAfter(response.headers['retry-after'], context.nowMs);
   const retryNote = retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`;
   return providerError(context, `HTTP ${response.status}${retryNote}`, {
@@ -186,16 +191,10 @@ function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
 }
 
-function malformed(
-  response: HttpResponse,
-  context: ResponseContext,
-  what: string,
-  quoteBody: boolean = true,
-): ProviderError {
+function malformed(response: HttpResponse, context: ResponseContext, what: string): ProviderError {
   return providerError(context, `HTTP ${response.status} with ${what}`, {
     kind: 'retryable',
     status: response.status,
-    providerMessage: quoteBody ? excerpt(response.bodyText) : undefined,
   });
 }
 
@@ -252,11 +251,10 @@ export function interpretTokenResponse(response: HttpResponse, context: Response
     });
   }
   const parsed = parseJson(response.bodyText);
-  // A token response body may hold fresh tokens, so it is never quoted in an error.
-  if (!parsed.ok) throw malformed(response, context, 'a body that is not JSON', false);
+  if (!parsed.ok) throw malformed(response, context, 'a body that is not JSON');
   const tokens = oauthTokenSchema.safeParse(parsed.value);
   if (!tokens.success) {
-    throw malformed(response, context, 'a token response lacking access_token / expires_in', false);
+    throw malformed(response, context, 'a token response lacking access_token / expires_in');
   }
   return {
     accessToken: tokens.data.access_token,

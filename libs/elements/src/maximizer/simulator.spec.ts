@@ -16,7 +16,10 @@ let configuration: Record<string, string>;
 
 beforeAll(async () => {
   sim = await createMaximizerSimulator();
-  adapter = createMaximizerAdapter({ timeouts: { requestTimeoutMs: 500 } });
+  adapter = createMaximizerAdapter({
+    timeouts: { requestTimeoutMs: 500 },
+    outbound: { allowedHosts: [new URL(sim.url).host] },
+  });
   configuration = {
     'maximizer.url': sim.url,
     'maximizer.alias': 'pollcast',
