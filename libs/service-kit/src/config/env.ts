@@ -1,3 +1,4 @@
+import { parseHostAllowList } from '@pollcast/outbound-guard';
 import { z } from 'zod';
 
 /** A variable whose value must never be logged or echoed (its schema carries this in its description). */
@@ -42,6 +43,22 @@ export const baseEnvSchema = z.object({
     .describe('Prefix for every topic name (tests use it to stay independent)'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(25000),
   POLLCAST_ALLOW_PRIVATE_CALLBACKS: booleanFlag.default(false),
+  POLLCAST_PROVIDER_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      try {
+        return parseHostAllowList(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+        return z.NEVER;
+      }
+    })
+    .describe(
+      "Provider hosts allowed besides each element's own (on-premise CRMs): comma-separated " +
+        '[http(s)://]host[:port] or *.domain; an IP literal with its port admits that private address ' +
+        '(the simulator in development). Never opened by POLLCAST_ALLOW_PRIVATE_CALLBACKS',
+    ),
   POLLCAST_CORS_ORIGINS: z
     .string()
     .regex(
