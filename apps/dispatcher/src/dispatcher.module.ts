@@ -17,6 +17,7 @@ import {
 } from '@pollcast/contracts';
 import {
   ConsumerRunner,
+  failurePolicyFromEnv,
   KafkaClient,
   MetricsRegistry,
   ReadinessChecks,
@@ -57,6 +58,7 @@ class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(InstanceServiceClient) private readonly instanceService: InstanceServiceClient,
     @Inject(DispatcherMetrics) private readonly metrics: DispatcherMetrics,
     @Inject(CallbackSender) private readonly sender: CallbackSender,
+    @Inject(MetricsRegistry) private readonly registry: MetricsRegistry,
     @Inject(ReadinessChecks) readiness: ReadinessChecks,
   ) {
     readiness.add('consumers', async () => {
@@ -74,6 +76,7 @@ class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicationShut
         dlqTopic: topicName('instancesDlq', prefix),
         schema: instanceSnapshotSchema,
         acceptTombstones: true,
+        failurePolicy: failurePolicyFromEnv(this.env),
         handle: async (batch) => {
           for (const message of batch) {
             const instanceId = message.value?.id ?? message.key;
@@ -89,6 +92,7 @@ class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicationShut
       },
       this.logger.child({ consumer: 'instances' }),
       'dispatcher',
+      this.registry,
     );
     const events = new ConsumerRunner<StandardEvent>(
       this.kafka,
@@ -98,6 +102,7 @@ class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicationShut
         dlqTopic: topicName('eventsDlq', prefix),
         schema: standardEventSchema,
         partitionsConsumedConcurrently: this.env.DISPATCHER_EVENTS_PARTITIONS_CONCURRENTLY,
+        failurePolicy: failurePolicyFromEnv(this.env),
         // Only records; the commit follows the insert, and sending happens in the worker pool.
         handle: async (batch) => {
           const incoming = batch.flatMap((message) =>
@@ -111,6 +116,7 @@ class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicationShut
       },
       this.logger.child({ consumer: 'events' }),
       'dispatcher',
+      this.registry,
     );
     this.runners.push(instances, events);
     this.worker.start();

@@ -7,13 +7,17 @@ import {
 import { rawChangeSchema, type RawChange } from '@pollcast/contracts';
 import {
   ConsumerRunner,
+  failurePolicyFromEnv,
   KafkaClient,
+  MetricsRegistry,
   ReadinessChecks,
   ROOT_LOGGER,
+  SERVICE_ENV,
   type BatchContext,
   type ConsumedMessage,
 } from '@pollcast/service-kit';
 import type { Logger } from 'pino';
+import type { Env } from '../env';
 import { NormalizerMetrics } from '../metrics/normalizer-metrics';
 import { NormalizeRawChanges, type BatchItem } from '../normalize/normalize-raw-changes.use-case';
 import { NORMALIZER_SETTINGS, type NormalizerSettings } from '../settings';
@@ -33,6 +37,8 @@ export class RawChangesConsumer implements OnApplicationBootstrap, BeforeApplica
     @Inject(NORMALIZER_SETTINGS) private readonly settings: NormalizerSettings,
     @Inject(NormalizeRawChanges) private readonly normalize: NormalizeRawChanges,
     @Inject(NormalizerMetrics) private readonly metrics: NormalizerMetrics,
+    @Inject(MetricsRegistry) private readonly registry: MetricsRegistry,
+    @Inject(SERVICE_ENV) private readonly env: Env,
     @Inject(ReadinessChecks) readiness: ReadinessChecks,
   ) {
     readiness.add('raw-changes-consumer', async () => {
@@ -51,6 +57,7 @@ export class RawChangesConsumer implements OnApplicationBootstrap, BeforeApplica
         dlqTopic: settings.rawChangesDlqTopic,
         schema: rawChangeSchema,
         partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+        failurePolicy: failurePolicyFromEnv(this.env),
         handle: (batch, context) => this.handle(batch, context),
         onOutcome: (outcome, count) => {
           if (outcome === 'processed') this.metrics.rawMessages.inc(count);
@@ -60,6 +67,7 @@ export class RawChangesConsumer implements OnApplicationBootstrap, BeforeApplica
       },
       this.logger.child({ component: 'raw-changes-consumer' }),
       'normalizer',
+      this.registry,
     );
     await this.runner.start();
     this.running = true;

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { DLQ_OF, instanceSnapshotSchema, topicName, type InstanceSnapshot } from '@pollcast/contracts';
 import {
   ConsumerRunner,
+  failurePolicyFromEnv,
   KafkaClient,
+  MetricsRegistry,
   ReadinessChecks,
   ROOT_LOGGER,
   SERVICE_ENV,
@@ -34,6 +36,7 @@ export class InstancesConsumer implements OnApplicationBootstrap, OnModuleDestro
     @Inject(ROOT_LOGGER) logger: Logger,
     @Inject(ApplyInstanceSnapshot) private readonly applySnapshot: ApplyInstanceSnapshot,
     @Inject(ReadinessChecks) readiness: ReadinessChecks,
+    @Inject(MetricsRegistry) metrics: MetricsRegistry,
   ) {
     const log = logger.child({ component: 'instances-consumer' });
     this.log = log;
@@ -47,6 +50,7 @@ export class InstancesConsumer implements OnApplicationBootstrap, OnModuleDestro
         acceptTombstones: true,
         fromBeginning: true,
         partitionsConsumedConcurrently: 4,
+        failurePolicy: failurePolicyFromEnv(env),
         handle: async (batch, context) => {
           for (const message of batch) {
             if (!context.isRunning()) throw new Error('consumer stopping'); // not committed: replayed
@@ -69,6 +73,7 @@ export class InstancesConsumer implements OnApplicationBootstrap, OnModuleDestro
       },
       log,
       'poller-service',
+      metrics,
     );
     readiness.add('instances-consumer', async () => {
       if (!this.started) throw new Error('the instances consumer has not started');
