@@ -1,3 +1,4 @@
 export * from './topics';
 export * from './headers';
 export * from './messages';
+export * from './storable-text';

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { HEADERS, objectKey, type DateField, type RawChange, type ResourcePoller } from '@pollcast/contracts';
+import {
+  HEADERS,
+  objectKey,
+  toStorableJson,
+  type DateField,
+  type RawChange,
+  type ResourcePoller,
+} from '@pollcast/contracts';
 import { DateTemplateError, parseRecordDate } from '@pollcast/date-template';
 import {
   callWithTokenRefresh,
@@ -250,7 +257,12 @@ export class PollRunner {
     const messages: OutgoingMessage[] = [];
     let withoutId = 0;
     let afterWindow = 0;
-    for (const record of page.records) {
+    let sanitized = 0;
+    for (const providerRecord of page.records) {
+      // Where records enter: text PostgreSQL cannot store (U+0000, lone surrogates) becomes U+FFFD, so
+      // the record still reaches its callback and every consumer of the events topic can store it.
+      const { value: record, replaced } = toStorableJson(providerRecord);
+      if (replaced > 0) sanitized += 1;
       if (config.filterByCurrentDate && filterField && isAfter(record, filterField, window.to)) {
         afterWindow += 1; // changed after the poll started: the next window reads it
         continue;
@@ -283,6 +295,13 @@ export class PollRunner {
         value,
         headers: { [HEADERS.correlationId]: poll.pollId },
       });
+    }
+    if (sanitized > 0) {
+      this.metrics.recordsSanitized.inc({ element: poll.elementKey, resource: poll.resource }, sanitized);
+      log.info(
+        { records: sanitized, page: pageIndex },
+        'records with U+0000 or lone surrogates: those characters replaced by U+FFFD',
+      );
     }
     if (withoutId > 0) {
       log.warn(

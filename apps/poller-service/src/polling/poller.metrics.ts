@@ -13,6 +13,8 @@ export class PollerMetrics {
   readonly pollsFailed: Counter<'element' | 'resource' | 'kind'>;
   readonly pollsAbandoned: Counter<'element' | 'resource'>;
   readonly recordsPublished: Counter<'element' | 'resource'>;
+  /** Records with text PostgreSQL cannot store (U+0000, lone surrogates), replaced by U+FFFD. */
+  readonly recordsSanitized: Counter<'element' | 'resource'>;
   readonly providerRetries: Counter<'element' | 'kind'>;
   readonly scheduleLag: Histogram<'element'>;
   readonly pollDuration: Histogram<'element' | 'resource' | 'status'>;
@@ -44,6 +46,12 @@ export class PollerMetrics {
     this.pollsAbandoned = new Counter({
       name: 'pollcast_poller_polls_abandoned_total',
       help: 'Polls given up at shutdown or after losing their lease (watermark unchanged)',
+      labelNames: ['element', 'resource'],
+      registers,
+    });
+    this.recordsSanitized = new Counter({
+      name: 'pollcast_poller_records_sanitized_total',
+      help: 'Provider records whose text held U+0000 or lone surrogates, replaced by U+FFFD before publishing',
       labelNames: ['element', 'resource'],
       registers,
     });
