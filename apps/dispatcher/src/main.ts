@@ -12,5 +12,6 @@ bootService({
     title: 'Pollcast dispatcher',
     description: 'Events API (Open Connectors-compatible): delivery log, queue, redelivery and replay',
     version: DISPATCHER_VERSION,
+    upstreamAuthentication: true,
   },
 });

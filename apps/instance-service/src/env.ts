@@ -31,9 +31,6 @@ export const envSchema = baseEnvSchema.extend({
   MAXIMIZER_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Default `maximizer.alias`; when unset and MAXIMIZER_BASE_URL is set, `pollcast` is used. */
   MAXIMIZER_ALIAS: z.string().min(1).optional(),
-  /** Requests per second per organization (per replica), and the bucket size. */
-  RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
-  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
   /** How long a verified tenant secret is remembered (scrypt is deliberately slow). */
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30000),
   OUTBOX_RELAY_ENABLED: envSchemas.booleanFlag.default(true),

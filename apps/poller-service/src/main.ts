@@ -11,5 +11,6 @@ bootService({
     title: 'Pollcast poller-service',
     description: 'Poll runs, per-resource poller state, poll now, watermark resets',
     version: '1',
+    upstreamAuthentication: true,
   },
 });

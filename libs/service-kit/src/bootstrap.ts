@@ -5,13 +5,20 @@ import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { EnvConfigError, parseEnv, type BaseEnv } from './config/env';
+import { addCommonResponses, ErrorBodyDto } from './http/openapi';
 import { ROOT_LOGGER } from './service-kit.module';
 
 export interface BootServiceOptions<S extends z.ZodType<BaseEnv & { PORT: number }>> {
   service: string;
   envSchema: S;
   createModule(env: z.infer<S>): DynamicModule;
-  openApi?: { title: string; description: string; version: string };
+  openApi?: {
+    title: string;
+    description: string;
+    version: string;
+    /** The public API authenticates through instance-service (poller, dispatcher): it may answer 503. */
+    upstreamAuthentication?: boolean;
+  };
   configure?(app: INestApplication, env: z.infer<S>): void | Promise<void>;
   env?: NodeJS.ProcessEnv;
 }
@@ -47,7 +54,13 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
       .setVersion(options.openApi.version)
       .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization' }, 'pollcast')
       .build();
-    const document = SwaggerModule.createDocument(app, config);
+    const document = addCommonResponses(
+      SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] }),
+      {
+        apiPrefix: '/elements/api-v2/',
+        upstreamAuthentication: options.openApi.upstreamAuthentication ?? false,
+      },
+    );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
   await options.configure?.(app, env);

@@ -8,16 +8,21 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { DomainError } from '@pollcast/service-kit';
+import { DomainError, RateLimiter, rateLimitedError, SERVICE_ENV, type BaseEnv } from '@pollcast/service-kit';
 import { TenantVerifier, type Tenant, type TenantAuthOptions } from './tenant-verifier';
 
 type AuthenticatedRequest = Request & { tenant?: Tenant };
 
-/** Guards a controller or route: resolves the caller's tenant, and refuses an instance token used on
- * another instance's route (`:id`) with the same 404 as a missing instance. */
+/** Guards a controller or route: resolves the caller's tenant, refuses an instance token used on
+ * another instance's route (`:id`) with the same 404 as a missing instance, then takes one token from
+ * the organization's rate bucket (RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST, as on instance-service). */
 @Injectable()
 export class TenantAuthGuard implements CanActivate {
-  constructor(@Inject(TenantVerifier) private readonly verifier: TenantVerifier) {}
+  constructor(
+    @Inject(TenantVerifier) private readonly verifier: TenantVerifier,
+    // One limiter per process, shared by every controller's guard instance.
+    @Inject(RateLimiter) private readonly limiter: RateLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -30,6 +35,8 @@ export class TenantAuthGuard implements CanActivate {
     ) {
       throw new DomainError('NOT_FOUND', `Instance ${routeInstanceId} not found`, 404);
     }
+    const taken = this.limiter.take(tenant.organizationId);
+    if (!taken.allowed) throw rateLimitedError(taken.retryAfterSeconds);
     request.tenant = tenant;
     return true;
   }
@@ -48,8 +55,16 @@ export class TenantAuthModule {
     return {
       module: TenantAuthModule,
       global: true,
-      providers: [{ provide: TenantVerifier, useValue: new TenantVerifier(options) }, TenantAuthGuard],
-      exports: [TenantVerifier, TenantAuthGuard],
+      providers: [
+        { provide: TenantVerifier, useValue: new TenantVerifier(options) },
+        {
+          provide: RateLimiter,
+          inject: [SERVICE_ENV],
+          useFactory: (env: BaseEnv) => new RateLimiter(env.RATE_LIMIT_PER_SECOND, env.RATE_LIMIT_BURST),
+        },
+        TenantAuthGuard,
+      ],
+      exports: [TenantVerifier, TenantAuthGuard, RateLimiter],
     };
   }
 }

@@ -79,6 +79,40 @@ describe('TenantVerifier', () => {
     }
   });
 
+  it('refuses an Authorization header over 4096 characters with 401, before any cache or call', async () => {
+    const fake = await fakeInstanceService();
+    try {
+      const verifier = new TenantVerifier({ instanceServiceUrl: fake.url, serviceToken: 'x'.repeat(16) });
+      const error = (await verifier
+        .verify(`User ${'u'.repeat(4096)}, Organization o`)
+        .catch((e: unknown) => e)) as DomainError;
+      expect(error.status).toBe(401);
+      expect(error.message).toMatch(/Authorization header is too long/);
+      expect(fake.calls).toHaveLength(0);
+      expect(verifier.cachedAnswers).toBe(0);
+    } finally {
+      fake.server.close();
+    }
+  });
+
+  it('keeps at most cacheSize answers (least recently used goes first)', async () => {
+    const fake = await fakeInstanceService();
+    try {
+      const verifier = new TenantVerifier({
+        instanceServiceUrl: fake.url,
+        serviceToken: 'x'.repeat(16),
+        cacheSize: 1,
+      });
+      await verifier.verify('User u1, Organization o1');
+      await verifier.verify('User u1, Element tok');
+      expect(verifier.cachedAnswers).toBe(1);
+      await verifier.verify('User u1, Organization o1');
+      expect(fake.calls).toHaveLength(3);
+    } finally {
+      fake.server.close();
+    }
+  });
+
   it('answers 503 with Retry-After when instance-service is unreachable', async () => {
     const verifier = new TenantVerifier({
       instanceServiceUrl: 'http://127.0.0.1:9',

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { request } from 'undici';
 import { z } from 'zod';
-import { DomainError } from '@pollcast/service-kit';
+import { AUTHORIZATION_TOO_LONG, DomainError, MAX_AUTHORIZATION_LENGTH } from '@pollcast/service-kit';
 
 /** Who is calling: an organization's user, possibly limited to one instance (Element token). */
 export interface Tenant {
@@ -32,13 +33,16 @@ export const AUTHORIZATION_HELP = 'Authorization: User <user secret>, Organizati
 /** Asks instance-service (POST /internal/auth/verify) who an Authorization header belongs to, and
  * remembers positive answers briefly so a busy API does not ask on every request. */
 export class TenantVerifier {
-  private readonly cache = new Map<string, { tenant: Tenant; expiresAt: number }>();
-  private readonly ttlMs: number;
-  private readonly maxEntries: number;
+  /** Keyed by tenant input: bounded (least recently used goes first), each answer kept for the TTL. */
+  private readonly cache: LRUCache<string, Tenant>;
 
   constructor(private readonly options: TenantAuthOptions) {
-    this.ttlMs = options.cacheTtlMs ?? 30000;
-    this.maxEntries = options.cacheSize ?? 10000;
+    this.cache = new LRUCache({ max: options.cacheSize ?? 10000, ttl: options.cacheTtlMs ?? 30000 });
+  }
+
+  /** How many answers are cached now (tests check the bound). */
+  get cachedAnswers(): number {
+    return this.cache.size;
   }
 
   async verify(authorization: string | undefined): Promise<Tenant> {
@@ -49,17 +53,16 @@ export class TenantVerifier {
         401,
       );
     }
+    // instance-service refuses these too; answering here spares the digest, the cache and the call.
+    if (authorization.length > MAX_AUTHORIZATION_LENGTH) {
+      throw new DomainError('UNAUTHENTICATED', AUTHORIZATION_TOO_LONG, 401);
+    }
     // The cache key is a digest: the header itself (secrets) is never kept in memory longer than needed.
     const key = createHash('sha256').update(authorization).digest('base64url');
     const cached = this.cache.get(key);
-    const now = Date.now();
-    if (cached && cached.expiresAt > now) return cached.tenant;
+    if (cached !== undefined) return cached;
     const tenant = await this.ask(authorization);
-    if (this.cache.size >= this.maxEntries) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
-    }
-    this.cache.set(key, { tenant, expiresAt: now + this.ttlMs });
+    this.cache.set(key, tenant);
     return tenant;
   }
 

@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { instantSchema, pageSizeSchema } from '@pollcast/service-kit';
 
 /** Event statuses as the API shows them (Open Connectors' names where they exist). */
 export const EVENT_STATUSES = ['NEW', 'DISPATCHED', 'NOTIFIED', 'RETRYING', 'QUEUED', 'FAILED'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
-const isoInstant = z.iso.datetime({ offset: true });
+// Within what PostgreSQL's timestamptz takes (offsets ±14:00, years 0001–9999), normalized to UTC.
+const isoInstant = instantSchema;
+
+export const MAX_EVENTS_PAGE_SIZE = 500;
 
 export const listEventsQuerySchema = z.object({
   /** One status or several, comma-separated (also repeatable). */
@@ -19,7 +23,7 @@ export const listEventsQuerySchema = z.object({
   from: isoInstant.optional(),
   /** Received before (ISO-8601). */
   to: isoInstant.optional(),
-  pageSize: z.coerce.number().int().min(1).max(500).default(100),
+  pageSize: pageSizeSchema(MAX_EVENTS_PAGE_SIZE, 100),
   /** The `Elements-Next-Page-Token` of the previous page. */
   nextPage: z.string().max(500).optional(),
 });
@@ -28,7 +32,7 @@ export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;
 export const redeliverBodySchema = z
   .object({
     /** Replay these events (any status). */
-    eventIds: z.array(z.string().min(1)).min(1).max(1000).optional(),
+    eventIds: z.array(z.string().min(1).max(500)).min(1).max(1000).optional(),
     /** Replay the events received in [from, to). */
     from: isoInstant.optional(),
     to: isoInstant.optional(),

@@ -1,11 +1,22 @@
 import { Body, Controller, Get, Inject, Param, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { z } from 'zod';
 import { RequestValidationError } from '@pollcast/service-kit';
 import { CurrentTenant, TenantAuthGuard, type Tenant } from '@pollcast/tenant-auth';
+import { EventDetailDto, EventDto, RedeliverBodyDto, RedeliverResultDto } from './events-api.dtos';
 import {
+  EVENT_STATUSES,
   listEventsQuerySchema,
+  MAX_EVENTS_PAGE_SIZE,
   redeliverBodySchema,
   type EventDetailView,
   type EventView,
@@ -26,7 +37,11 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
   );
 }
 
-/** Open Connectors' events API: what was received, what was sent, and redelivery. */
+const NEXT_PAGE_HEADER = 'Elements-Next-Page-Token';
+const instanceIdParam = { name: 'id', description: 'Instance id', example: '42' };
+
+/** Open Connectors' events API: what was received, what was sent, and redelivery. 400, 401, 404, 429
+ * and 503 are declared on every operation by addCommonResponses (service-kit). */
 @ApiTags('events')
 @ApiSecurity('pollcast')
 @UseGuards(TenantAuthGuard)
@@ -35,6 +50,9 @@ export class EventsController {
   constructor(@Inject(EventsService) private readonly events: EventsService) {}
 
   @Get('events/:eventId')
+  @ApiOperation({ summary: "One event of any of the organization's instances, with its delivery attempts" })
+  @ApiParam({ name: 'eventId' })
+  @ApiOkResponse({ type: EventDetailDto })
   getAnyInstanceEvent(
     @CurrentTenant() tenant: Tenant,
     @Param('eventId') eventId: string,
@@ -43,6 +61,46 @@ export class EventsController {
   }
 
   @Get(':id/events')
+  @ApiOperation({ summary: 'Events of the instance, newest received first' })
+  @ApiParam(instanceIdParam)
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    description: `One status or several, comma-separated or repeated: ${EVENT_STATUSES.join(', ')}`,
+    schema: { type: 'string', example: 'RETRYING,QUEUED' },
+  })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    description: 'Received at or after (RFC 3339, offset within ±14:00)',
+    schema: { type: 'string', format: 'date-time' },
+  })
+  @ApiQuery({
+    name: 'to',
+    required: false,
+    description: 'Received before (RFC 3339, offset within ±14:00)',
+    schema: { type: 'string', format: 'date-time' },
+  })
+  @ApiQuery({
+    name: 'pageSize',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_EVENTS_PAGE_SIZE, default: 100 },
+  })
+  @ApiQuery({
+    name: 'nextPage',
+    required: false,
+    description: 'The Elements-Next-Page-Token header of the previous page',
+    schema: { type: 'string', maxLength: 500 },
+  })
+  @ApiOkResponse({
+    type: [EventDto],
+    headers: {
+      [NEXT_PAGE_HEADER]: {
+        description: 'Pass as nextPage for the next page; absent on the last page',
+        schema: { type: 'string' },
+      },
+    },
+  })
   async list(
     @CurrentTenant() tenant: Tenant,
     @Param('id') instanceId: string,
@@ -50,11 +108,18 @@ export class EventsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<EventView[]> {
     const page = await this.events.list(tenant, instanceId, parse(listEventsQuerySchema, query, 'query'));
-    if (page.nextPage) response.setHeader('Elements-Next-Page-Token', page.nextPage);
+    if (page.nextPage) response.setHeader(NEXT_PAGE_HEADER, page.nextPage);
     return page.events;
   }
 
   @Put(':id/events/redeliver')
+  @ApiOperation({
+    summary:
+      'Reactivate the subscription and send queued notifications again; with eventIds or from/to, replay those events',
+  })
+  @ApiParam(instanceIdParam)
+  @ApiBody({ type: RedeliverBodyDto, required: false })
+  @ApiOkResponse({ type: RedeliverResultDto })
   redeliver(
     @CurrentTenant() tenant: Tenant,
     @Param('id') instanceId: string,
@@ -64,6 +129,10 @@ export class EventsController {
   }
 
   @Get(':id/events/:eventId')
+  @ApiOperation({ summary: 'One event of the instance, with every delivery attempt' })
+  @ApiParam(instanceIdParam)
+  @ApiParam({ name: 'eventId' })
+  @ApiOkResponse({ type: EventDetailDto })
   get(
     @CurrentTenant() tenant: Tenant,
     @Param('id') instanceId: string,

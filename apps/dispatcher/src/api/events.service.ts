@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { DomainError, RequestValidationError } from '@pollcast/service-kit';
+import { DomainError, RequestValidationError, unstorableTextReason } from '@pollcast/service-kit';
 import { standardEventSchema } from '@pollcast/contracts';
 import type { Tenant } from '@pollcast/tenant-auth';
 import { returnedRows } from '../database/rows';
@@ -75,11 +75,23 @@ function encodeCursor(row: EventRow): string {
   return Buffer.from(JSON.stringify([row.received_cursor, row.event_id])).toString('base64url');
 }
 
+// `received_at::text` as PostgreSQL writes it (ISO style, UTC session): what encodeCursor put in.
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
 function decodeCursor(token: string): [string, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && value.every((part) => typeof part === 'string')) {
-      return [value[0] as string, value[1] as string];
+    // A forged token must not reach SQL with a time or id PostgreSQL refuses.
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      typeof value[1] === 'string' &&
+      CURSOR_TIME.test(value[0]) &&
+      value[1].length <= 500 &&
+      unstorableTextReason(value[1]) === undefined
+    ) {
+      return [value[0], value[1]];
     }
   } catch {
     // falls through to the validation error

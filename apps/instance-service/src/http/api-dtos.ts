@@ -2,18 +2,8 @@
 // validated by @pollcast/config-schema (instances) or zod (internal), not by these classes.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-export class ErrorItemDto {
-  @ApiProperty({ example: 'configuration.event.poller.refresh_interval' }) path!: string;
-  @ApiProperty({ example: 'must be an integer number of minutes from 1 to 525600' }) message!: string;
-}
-
-export class ErrorBodyDto {
-  @ApiProperty({ description: 'Quote it when reporting a problem; also in the x-request-id header' })
-  requestId!: string;
-  @ApiProperty() message!: string;
-  @ApiPropertyOptional({ type: [ErrorItemDto], description: 'Every problem of a 400, with its JSON path' })
-  errors?: ErrorItemDto[];
-}
+// The error model is shared by every service.
+export { ErrorBodyDto, ErrorItemDto } from '@pollcast/service-kit';
 
 export class ElementKeyDto {
   @ApiProperty({ example: 'maximizer' }) key!: string;
@@ -99,12 +89,35 @@ export class ConfigurationEntryDto {
   @ApiProperty({ description: 'Stable numeric id derived from the key' }) id!: number;
   @ApiProperty({ example: 'event.notification.enabled' }) key!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ description: 'Secrets shown as ********' }) propertyValue!: unknown;
+  @ApiProperty({
+    description:
+      'As configured: mostly strings and booleans, numbers where given as numbers (event.poller.refresh_interval), ' +
+      'event.poller.configuration as an object or JSON text; secrets shown as ********; null after a removal',
+    anyOf: [
+      { type: 'string' },
+      { type: 'boolean' },
+      { type: 'number' },
+      { type: 'object', additionalProperties: true },
+    ],
+    nullable: true,
+    example: 'true',
+  })
+  propertyValue!: string | boolean | number | Record<string, unknown> | null;
 }
 
 export class PropertyValueBodyDto {
-  @ApiProperty({ description: 'The new value; null removes the key', example: 'true' })
-  propertyValue!: unknown;
+  @ApiProperty({
+    description: 'The new value; null removes the key',
+    anyOf: [
+      { type: 'string' },
+      { type: 'boolean' },
+      { type: 'number' },
+      { type: 'object', additionalProperties: true },
+    ],
+    nullable: true,
+    example: 'true',
+  })
+  propertyValue!: string | boolean | number | Record<string, unknown> | null;
 }
 
 export class ConfigKeyDto {

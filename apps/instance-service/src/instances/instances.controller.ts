@@ -26,6 +26,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { pageSizeSchema, RequestValidationError } from '@pollcast/service-kit';
 import { API_BASE } from '../http/api-base';
 import {
   ConfigurationEntryDto,
@@ -37,7 +38,11 @@ import {
 import type { Principal } from '../tenants/principal';
 import { AllowElementToken, CurrentPrincipal, TenantAuthGuard } from '../tenants/tenant-auth.guard';
 import type { ConfigurationEntry, InstanceResponse } from './instance-mapper';
-import { InstancesService } from './instances.service';
+import { InstancesService, MAX_PAGE_SIZE } from './instances.service';
+
+// instances.service clamps to its bounds; here a size outside them is a 400, as on every other API.
+const MAX_INSTANCES_PAGE_SIZE = MAX_PAGE_SIZE;
+const DEFAULT_INSTANCES_PAGE_SIZE = 200;
 
 /** Query values arrive as a string, a list (`tags[]=a&tags[]=b`) or not at all. */
 function queryStrings(...values: unknown[]): string[] {
@@ -80,7 +85,16 @@ export class InstancesController {
     type: [String],
     description: 'Instances carrying any of these tags',
   })
-  @ApiQuery({ name: 'pageSize', required: false, type: Number, description: 'At most 500 (default 200)' })
+  @ApiQuery({
+    name: 'pageSize',
+    required: false,
+    schema: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_INSTANCES_PAGE_SIZE,
+      default: DEFAULT_INSTANCES_PAGE_SIZE,
+    },
+  })
   @ApiQuery({
     name: 'nextPage',
     required: false,
@@ -93,11 +107,19 @@ export class InstancesController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ): Promise<InstanceResponse[]> {
-    const pageSize = Number(queryStrings(query['pageSize'])[0]);
+    const pageSize = pageSizeSchema(MAX_INSTANCES_PAGE_SIZE, DEFAULT_INSTANCES_PAGE_SIZE).safeParse(
+      query['pageSize'],
+    );
+    if (!pageSize.success) {
+      const message = pageSize.error.issues[0]?.message ?? 'is invalid';
+      throw new RequestValidationError(`Invalid query: pageSize: ${message}`, [
+        { path: 'pageSize', message },
+      ]);
+    }
     const nextPage = queryStrings(query['nextPage'])[0];
     const page = await this.instances.list(principal, {
       tags: queryStrings(query['tags[]'], query['tags']),
-      ...(Number.isInteger(pageSize) ? { pageSize } : {}),
+      pageSize: pageSize.data,
       ...(nextPage === undefined ? {} : { nextPage }),
     });
     if (page.nextPage !== undefined) response.setHeader('Elements-Next-Page-Token', page.nextPage);

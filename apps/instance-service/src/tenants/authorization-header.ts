@@ -1,3 +1,5 @@
+import { AUTHORIZATION_TOO_LONG, MAX_AUTHORIZATION_LENGTH } from '@pollcast/service-kit';
+
 /** What an `Authorization` header names: a user plus either an organization or an instance token. */
 export type TenantCredentials =
   | { kind: 'organization'; userSecret: string; organizationSecret: string }
@@ -24,7 +26,7 @@ export function parseAuthorizationHeader(header: string | undefined): ParsedAuth
   if (header === undefined || header.trim() === '') {
     return { ok: false, message: `Missing Authorization header; expected ${AUTHORIZATION_FORMS}` };
   }
-  if (header.length > 4096) return { ok: false, message: 'Authorization header is too long' };
+  if (header.length > MAX_AUTHORIZATION_LENGTH) return { ok: false, message: AUTHORIZATION_TOO_LONG };
   const values = new Map<'user' | 'organization' | 'element', string>();
   for (const part of header.split(',')) {
     const trimmed = part.trim();

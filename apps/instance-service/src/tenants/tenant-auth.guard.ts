@@ -7,10 +7,9 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DomainError } from '@pollcast/service-kit';
+import { DomainError, RateLimiter, rateLimitedError } from '@pollcast/service-kit';
 import type { Request } from 'express';
 import type { Principal } from './principal';
-import { RateLimiter } from './rate-limiter';
 import { TenantsService } from './tenants.service';
 
 const ELEMENT_TOKEN_ALLOWED = Symbol('ELEMENT_TOKEN_ALLOWED');
@@ -53,14 +52,7 @@ export class TenantAuthGuard implements CanActivate {
       );
     }
     const taken = this.limiter.take(principal.organizationId);
-    if (!taken.allowed) {
-      throw new DomainError(
-        'rate_limited',
-        `Too many requests for this organization; retry after ${taken.retryAfterSeconds} s`,
-        429,
-        { 'Retry-After': String(taken.retryAfterSeconds) },
-      );
-    }
+    if (!taken.allowed) throw rateLimitedError(taken.retryAfterSeconds);
     request[PRINCIPAL] = principal;
     return true;
   }

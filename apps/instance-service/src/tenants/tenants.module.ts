@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
+import { RateLimiter } from '@pollcast/service-kit';
 import type { Env } from '../env';
 import { ENV } from '../tokens';
 import { BootstrapTenant } from './bootstrap-tenant';
-import { RateLimiter } from './rate-limiter';
 import { TenantAuthGuard } from './tenant-auth.guard';
 import { TenantsService } from './tenants.service';
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import { SecretBox } from '../crypto/secret-box';
 import { constantTimeEquals, generateSecret, SecretHasher } from '../crypto/secret-hash';
@@ -9,25 +10,23 @@ import { parseAuthorizationHeader, type TenantCredentials } from './authorizatio
 import { AuthenticationError, INVALID_CREDENTIALS, type Principal } from './principal';
 import { OrganizationEntity, UserEntity } from './tenant.entities';
 
-interface CachedPrincipal {
-  principal: Principal;
-  expiresAtMs: number;
-}
-
 const MAX_CACHED_PRINCIPALS = 10_000;
 
 /** Organizations and users, their hashed secrets, and who a request's credentials belong to. */
 @Injectable()
 export class TenantsService {
   /** Verified credentials by fingerprint: scrypt is deliberately slow, so it runs once per TTL, not per request. */
-  private readonly verified = new Map<string, CachedPrincipal>();
+  private readonly verified: LRUCache<string, Principal>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SecretHasher) private readonly hasher: SecretHasher,
     @Inject(SecretBox) private readonly secretBox: SecretBox,
     @Inject(ENV) private readonly env: Env,
-  ) {}
+  ) {
+    // Bounded: keys come from tenant input (only verified credentials are kept, but many can be).
+    this.verified = new LRUCache({ max: MAX_CACHED_PRINCIPALS, ttl: Math.max(1, env.AUTH_CACHE_TTL_MS) });
+  }
 
   async createOrganization(
     name: string,
@@ -108,21 +107,17 @@ export class TenantsService {
     const credentials = parsed.credentials;
     const cacheKey = this.cacheKey(credentials);
     const cached = this.verified.get(cacheKey);
-    const nowMs = Date.now();
-    if (cached !== undefined && cached.expiresAtMs > nowMs) return cached.principal;
+    if (cached !== undefined) return cached;
     const principal = await this.verify(credentials);
     if (principal === undefined) throw new AuthenticationError(INVALID_CREDENTIALS);
-    if (this.env.AUTH_CACHE_TTL_MS > 0) {
-      if (this.verified.size >= MAX_CACHED_PRINCIPALS) this.verified.clear();
-      this.verified.set(cacheKey, { principal, expiresAtMs: nowMs + this.env.AUTH_CACHE_TTL_MS });
-    }
+    if (this.env.AUTH_CACHE_TTL_MS > 0) this.verified.set(cacheKey, principal);
     return principal;
   }
 
   /** Forget cached verifications (an instance was deleted, so its Element token must stop working). */
   forgetInstance(instanceId: string): void {
-    for (const [key, entry] of this.verified) {
-      if (entry.principal.instanceId === instanceId) this.verified.delete(key);
+    for (const [key, principal] of this.verified.entries()) {
+      if (principal.instanceId === instanceId) this.verified.delete(key);
     }
   }
 

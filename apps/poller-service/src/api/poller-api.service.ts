@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { DomainError, RequestValidationError } from '@pollcast/service-kit';
+import { DomainError, instantSchema, pageSizeSchema, RequestValidationError } from '@pollcast/service-kit';
 import type { Tenant } from '@pollcast/tenant-auth';
 import { ScheduleRepository, type ScheduleView } from '../schedule/schedule.repository';
 import { RunsRepository, type PollRunView } from '../runs/runs.repository';
 
+export const MAX_POLLS_PAGE_SIZE = 200;
+
 export const pollsQuerySchema = z.object({
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  pageSize: pageSizeSchema(MAX_POLLS_PAGE_SIZE, 50),
   nextPage: z.string().min(1).optional(),
   resource: z.string().min(1).optional(),
   status: z.enum(['succeeded', 'failed', 'abandoned', 'superseded']).optional(),
@@ -17,9 +19,9 @@ export const pollNowBodySchema = z
   .strict()
   .optional();
 
-export const watermarkBodySchema = z.object({ watermark: z.iso.datetime({ offset: true }) }).strict();
+export const watermarkBodySchema = z.object({ watermark: instantSchema }).strict();
 
-const cursorSchema = z.object({ startedAt: z.iso.datetime({ offset: true }), id: z.uuid() });
+const cursorSchema = z.object({ startedAt: instantSchema, id: z.uuid() });
 
 export interface ResourceStateView {
   resource: string;
@@ -82,8 +84,8 @@ export class PollerApi {
     instanceId: string,
     rawQuery: unknown,
   ): Promise<{ polls: PollRunResponse[]; nextPage: string | undefined }> {
-    await this.requireInstance(tenant, instanceId);
     const query = parseOrThrow(pollsQuerySchema, rawQuery, 'query');
+    await this.requireInstance(tenant, instanceId);
     const after = query.nextPage === undefined ? undefined : decodeCursor(query.nextPage);
     const { runs, more } = await this.runs.page({
       instanceId,
@@ -135,8 +137,8 @@ export class PollerApi {
     resource: string,
     body: unknown,
   ): Promise<ResourceStateView> {
-    await this.requireInstance(tenant, instanceId);
     const { watermark } = parseOrThrow(watermarkBodySchema, body, 'body');
+    await this.requireInstance(tenant, instanceId);
     const at = new Date(watermark);
     if (at.getTime() > Date.now()) {
       throw new RequestValidationError('Invalid body', [

@@ -11,23 +11,74 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ErrorBodyDto } from '@pollcast/service-kit';
 import { CurrentTenant, TenantAuthGuard, type Tenant } from '@pollcast/tenant-auth';
-import { PollerApi, type PollRunResponse, type ResourceStateView } from './poller-api.service';
+import {
+  PollerStateDto,
+  PollNowBodyDto,
+  PollNowResultDto,
+  PollRunDto,
+  ResourceStateDto,
+  WatermarkBodyDto,
+} from './poller-api.dtos';
+import {
+  MAX_POLLS_PAGE_SIZE,
+  PollerApi,
+  type PollRunResponse,
+  type ResourceStateView,
+} from './poller-api.service';
 
 /** Open Connectors' paging header: the token for the next page, absent on the last one. */
 const NEXT_PAGE_HEADER = 'Elements-Next-Page-Token';
 
+// 400, 401, 404, 429 and 503 are declared on every operation by addCommonResponses (service-kit).
 @ApiTags('poller')
 @ApiSecurity('pollcast')
+@ApiParam({ name: 'id', description: 'Instance id (as instance-service answers it)', example: '42' })
 @UseGuards(TenantAuthGuard)
 @Controller('elements/api-v2/instances/:id')
 export class PollerController {
   constructor(@Inject(PollerApi) private readonly api: PollerApi) {}
 
-  /** Poll runs, newest first; `pageSize` (≤ 200), `nextPage`, `resource`, `status`. */
   @Get('polls')
+  @ApiOperation({ summary: 'Poll runs of the instance, newest first' })
+  @ApiQuery({
+    name: 'pageSize',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_POLLS_PAGE_SIZE, default: 50 },
+  })
+  @ApiQuery({
+    name: 'nextPage',
+    required: false,
+    description: 'The Elements-Next-Page-Token header of the previous page',
+  })
+  @ApiQuery({ name: 'resource', required: false, example: 'contacts' })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    enum: ['succeeded', 'failed', 'abandoned', 'superseded'],
+  })
+  @ApiOkResponse({
+    type: [PollRunDto],
+    headers: {
+      [NEXT_PAGE_HEADER]: {
+        description: 'Pass as nextPage for the next page; absent on the last page',
+        schema: { type: 'string' },
+      },
+    },
+  })
   async listPolls(
     @CurrentTenant() tenant: Tenant,
     @Param('id') instanceId: string,
@@ -39,21 +90,33 @@ export class PollerController {
     return polls;
   }
 
-  /** Per-resource schedule state: watermark, next due time, failures, the poll in flight. */
   @Get('poller')
+  @ApiOperation({
+    summary: 'Per-resource schedule state: watermark, next due time, failures, the poll in flight',
+  })
+  @ApiOkResponse({ type: PollerStateDto })
   pollerState(@CurrentTenant() tenant: Tenant, @Param('id') instanceId: string) {
     return this.api.pollerState(tenant, instanceId);
   }
 
-  /** Poll now: every resource, or `{ "resource": "contacts" }`. */
   @Post('polls')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Poll now: every resource, or the one named' })
+  @ApiBody({ type: PollNowBodyDto, required: false })
+  @ApiAcceptedResponse({ type: PollNowResultDto })
+  @ApiConflictResponse({
+    type: ErrorBodyDto,
+    description: 'The instance is not polling (disabled or events off)',
+  })
   pollNow(@CurrentTenant() tenant: Tenant, @Param('id') instanceId: string, @Body() body: unknown) {
     return this.api.pollNow(tenant, instanceId, body);
   }
 
-  /** Moves the watermark (backfill, or skip ahead): `{ "watermark": "2026-01-01T00:00:00Z" }`. */
   @Put('poller/:resource/watermark')
+  @ApiOperation({ summary: 'Move the watermark: backfill from an earlier time, or skip ahead' })
+  @ApiParam({ name: 'resource', example: 'contacts' })
+  @ApiBody({ type: WatermarkBodyDto })
+  @ApiOkResponse({ type: ResourceStateDto })
   resetWatermark(
     @CurrentTenant() tenant: Tenant,
     @Param('id') instanceId: string,

@@ -59,6 +59,10 @@ export const baseEnvSchema = z.object({
         '[http(s)://]host[:port] or *.domain; an IP literal with its port admits that private address ' +
         '(the simulator in development). Never opened by POLLCAST_ALLOW_PRIVATE_CALLBACKS',
     ),
+  /** Public API requests per second per organization (per replica), and the bucket size: the same
+   * limit on instance-service, poller-service and dispatcher. */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
   POLLCAST_CORS_ORIGINS: z
     .string()
     .regex(

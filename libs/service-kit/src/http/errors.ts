@@ -37,6 +37,22 @@ export class DomainError extends Error {
   }
 }
 
+/** PostgreSQL's SQLSTATE of a failed query (pg's DatabaseError, or TypeORM's QueryFailedError around it). */
+function sqlStateOf(exception: unknown): string | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const driverError = (exception as { driverError?: unknown }).driverError;
+  const source = typeof driverError === 'object' && driverError !== null ? driverError : exception;
+  const code = (source as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** Class 22 (data exception: bad encoding, out-of-range date or number, …) and 54000 (a value too large
+ * to index) come from the request's values, not from the server: a 400, never a 500. The input
+ * checks catch the known shapes with the field named; this is the net under them. */
+function isDataError(sqlState: string | undefined): boolean {
+  return sqlState !== undefined && (sqlState.startsWith('22') || sqlState === '54000');
+}
+
 function requestIdOf(request: Request): string {
   const id = (request as Request & { id?: unknown }).id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : 'unknown';
@@ -53,6 +69,9 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const requestId = requestIdOf(request);
     const { status, body, headers } = this.describe(exception, requestId);
+    if (isDataError(sqlStateOf(exception))) {
+      this.logger.warn({ err: exception, requestId, path: request.path }, 'input refused by PostgreSQL');
+    }
     if (status >= 500) this.logger.error({ err: exception, requestId, path: request.path }, 'request failed');
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.status(status).json(body);
@@ -99,6 +118,13 @@ export class GlobalExceptionFilter implements ExceptionFilter {
               : (exception as unknown as Error).message;
         return { status, body: { requestId, message }, headers: {} };
       }
+    }
+    if (isDataError(sqlStateOf(exception))) {
+      return {
+        status: HttpStatus.BAD_REQUEST,
+        body: { requestId, message: 'A value in the request cannot be stored (encoding, range or size)' },
+        headers: {},
+      };
     }
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,

@@ -1,1 +1,6 @@
 export * from './errors';
+export * from './input-guard';
+export * from './openapi';
+export * from './query-schemas';
+export * from './rate-limiter';
+export * from './stored-text';

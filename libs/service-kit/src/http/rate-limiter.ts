@@ -1,4 +1,7 @@
-/** Token bucket per key (organization). In-process: each replica enforces the limit on its own share. */
+import { DomainError } from './errors';
+
+/** Token bucket per key (organization), shared by every public API (instance-service, poller, dispatcher).
+ * In-process: each replica enforces the limit on its own share. */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; updatedMs: number }>();
 
@@ -41,3 +44,17 @@ export class RateLimiter {
     if (this.buckets.size >= this.maxKeys) this.buckets.clear();
   }
 }
+
+/** The 429 every public API answers when an organization's bucket is empty. */
+export function rateLimitedError(retryAfterSeconds: number): DomainError {
+  return new DomainError(
+    'rate_limited',
+    `Too many requests for this organization; retry after ${retryAfterSeconds} s`,
+    429,
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
+}
+
+/** Longest `Authorization` header any API reads; longer ones answer 401 before any cache or lookup. */
+export const MAX_AUTHORIZATION_LENGTH = 4096;
+export const AUTHORIZATION_TOO_LONG = `Authorization header is too long (at most ${MAX_AUTHORIZATION_LENGTH} characters)`;
