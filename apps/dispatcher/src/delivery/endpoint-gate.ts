@@ -1,3 +1,8 @@
+import { LRUCache } from 'lru-cache';
+
+/** Endpoints whose state is kept at most; far above the origins a replica serves at once. */
+export const MAX_TRACKED_ENDPOINTS = 10_000;
+
 /** Per-endpoint settings: how many requests may be in flight and when the breaker opens. */
 export interface EndpointGateOptions {
   maxInFlight: number;
@@ -30,7 +35,9 @@ export type Admission =
  * replica protects the endpoint with its own share.
  */
 export class EndpointGate {
-  private readonly endpoints = new Map<string, EndpointState>();
+  /** Keyed by callback origins (tenant input): bounded, least recently used first out. Healthy idle
+   * endpoints are dropped on release anyway; this bounds the failing ones a tenant could pile up. */
+  private readonly endpoints = new LRUCache<string, EndpointState>({ max: MAX_TRACKED_ENDPOINTS });
 
   constructor(
     private readonly options: EndpointGateOptions,

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { request } from 'undici';
 import { z } from 'zod';
 
@@ -14,11 +15,17 @@ export type DeliveryInfo = z.infer<typeof deliveryInfoSchema>;
 
 export class InstanceServiceUnavailableError extends Error {}
 
+/** Enough for every active instance of a large deployment; a miss costs one internal request. */
+export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
+
 export interface InstanceServiceClientOptions {
   baseUrl: string;
   serviceToken: string;
   /** How long a delivery answer (with its signature key) is reused. */
   cacheTtlMs: number;
+  /** At most this many answers are kept (least recently used go first); ids come from tenant data,
+   * 404s included, so the cache must not grow with every id ever asked for. */
+  cacheMaxEntries?: number;
   timeoutMs?: number;
 }
 
@@ -27,15 +34,26 @@ export interface InstanceServiceClientOptions {
  * (memory, briefly); they are never logged, stored or put on Kafka.
  */
 export class InstanceServiceClient {
-  private readonly cache = new Map<string, { info: DeliveryInfo | null; expiresAt: number }>();
+  /** undefined when caching is off (cacheTtlMs 0). */
+  private readonly cache: LRUCache<string, { info: DeliveryInfo | null }> | undefined;
   private readonly inFlight = new Map<string, Promise<DeliveryInfo | null>>();
 
-  constructor(private readonly options: InstanceServiceClientOptions) {}
+  constructor(private readonly options: InstanceServiceClientOptions) {
+    this.cache =
+      options.cacheTtlMs > 0
+        ? new LRUCache({ max: options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES, ttl: options.cacheTtlMs })
+        : undefined;
+  }
+
+  /** Answers held now (for tests and metrics). */
+  get cachedEntries(): number {
+    return this.cache?.size ?? 0;
+  }
 
   /** null = instance-service does not know the instance (deleted). */
   async deliveryInfo(instanceId: string): Promise<DeliveryInfo | null> {
-    const cached = this.cache.get(instanceId);
-    if (cached && cached.expiresAt > Date.now()) return cached.info;
+    const cached = this.cache?.get(instanceId);
+    if (cached) return cached.info;
     // One request per instance at a time: a burst of notifications does not stampede instance-service.
     let pending = this.inFlight.get(instanceId);
     if (!pending) {
@@ -46,7 +64,7 @@ export class InstanceServiceClient {
   }
 
   forget(instanceId: string): void {
-    this.cache.delete(instanceId);
+    this.cache?.delete(instanceId);
   }
 
   /** Tells instance-service to turn the instance's events off (the endpoint answered 410 Gone). */
@@ -80,9 +98,7 @@ export class InstanceServiceClient {
       await response.body.dump();
       throw new InstanceServiceUnavailableError(`delivery lookup answered ${response.statusCode}`);
     }
-    if (this.options.cacheTtlMs > 0) {
-      this.cache.set(instanceId, { info, expiresAt: Date.now() + this.options.cacheTtlMs });
-    }
+    this.cache?.set(instanceId, { info });
     return info;
   }
 

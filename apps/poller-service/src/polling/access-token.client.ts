@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { SERVICE_ENV } from '@pollcast/service-kit';
 import type { Env } from '../env';
@@ -26,6 +27,9 @@ const accessTokenResponseSchema = z.object({
 /** Reuse a token until this long before it expires (instance-service refreshes within 60 s of expiry). */
 const EXPIRY_MARGIN_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** Tokens of this many instances at most (least recently used go first): enough for every instance a
+ * replica polls; a miss costs one request to instance-service. */
+export const TOKEN_CACHE_MAX_ENTRIES = 10_000;
 
 /**
  * Access tokens from instance-service (`POST /internal/instances/{id}/access-token`), cached per
@@ -34,7 +38,9 @@ const REQUEST_TIMEOUT_MS = 10_000;
  */
 @Injectable()
 export class AccessTokenClient {
-  private readonly cache = new Map<string, { accessToken: string; expiresAtMs: number }>();
+  private readonly cache = new LRUCache<string, { accessToken: string; expiresAtMs: number }>({
+    max: TOKEN_CACHE_MAX_ENTRIES,
+  });
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly baseUrl: string;
 
@@ -118,10 +124,14 @@ export class AccessTokenClient {
         'instance-service answered the access-token request with an unexpected body',
       );
     }
-    this.cache.set(instanceId, {
-      accessToken: parsed.data.accessToken,
-      expiresAtMs: new Date(parsed.data.expiresAt).getTime(),
-    });
+    const expiresAtMs = new Date(parsed.data.expiresAt).getTime();
+    // Gone from the cache once no longer reusable (the TTL ends where the reuse margin starts).
+    const reusableMs = expiresAtMs - EXPIRY_MARGIN_MS - Date.now();
+    if (reusableMs > 0) {
+      this.cache.set(instanceId, { accessToken: parsed.data.accessToken, expiresAtMs }, { ttl: reusableMs });
+    } else {
+      this.cache.delete(instanceId);
+    }
     return parsed.data.accessToken;
   }
 }
