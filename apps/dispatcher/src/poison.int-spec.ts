@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { RunningService } from '@pollcast/service-kit';
-import { HEADERS, topicName, type StandardEvent } from '@pollcast/contracts';
+import { HEADERS, topicName } from '@pollcast/contracts';
 import { createTestDatabase, kafkaBrokers, uniqueName, waitFor } from '@pollcast/testing';
 import { createWebhookSink, type WebhookSink } from '@pollcast/webhook-sink';
 import type { Env } from './env';
