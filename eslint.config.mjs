@@ -7,6 +7,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   {
@@ -21,7 +22,6 @@ export default tseslint.config(
       '**/*.js',
       '**/*.mjs',
       '**/*.cjs',
-      'apps/console/**',
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,
@@ -60,6 +60,12 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The console (React + Vite, browser-only): the Rules of Hooks and the React Compiler's checks, on
+    // top of the type-aware rules above (its own tsconfig, found by the project service, adds the DOM).
+    files: ['apps/console/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
   },
   {
     // Tests and benchmarks may start tools (simulator, sink) in-process; production code may not.

@@ -18,6 +18,8 @@ export function useLoad<T>(
   const [error, setError] = useState<Error | undefined>(undefined);
   const [loading, setLoading] = useState(true);
   const generation = useRef(0);
+  // The caller's dependency list decides when `load` is a new function, as with useEffect's.
+  // eslint-disable-next-line react-hooks/exhaustive-deps, react-hooks/use-memo
   const stableLoad = useCallback(load, dependencies);
 
   const reload = useCallback(() => {
@@ -39,8 +41,12 @@ export function useLoad<T>(
   }, [stableLoad]);
 
   useEffect(() => {
+    // Loading is the outside system this effect synchronizes with; reload() marks it as started.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     reload();
     return () => {
+      // A counter, not a rendered node: bumping the value current at cleanup drops answers in flight.
+      // eslint-disable-next-line react-hooks/exhaustive-deps
       generation.current++;
     };
   }, [reload]);

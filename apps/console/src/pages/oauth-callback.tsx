@@ -19,6 +19,8 @@ export function OAuthCallbackPage() {
     // Runs once per answer: after the address is cleaned below, a second run (a remount) has nothing
     // to hand back and must not send an empty answer that would overwrite the real one.
     if (message.code === null && message.error === null) {
+      // What the page shows depends on the address and the opener, both outside React.
+      // eslint-disable-next-line react-hooks/set-state-in-effect
       setOutcome(window.opener === null ? 'not-ours' : 'handed-back');
       return;
     }
