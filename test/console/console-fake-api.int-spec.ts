@@ -4,7 +4,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { createMaximizerSimulator, type MaximizerSimulator } from '@pollcast/maximizer-sim';
 import { waitFor } from '@pollcast/testing';
-import { buildConsole, launchChromium, screenshotter, secretsOf } from './harness';
+import { buildConsole, launchChromium, requireChromium, screenshotter, secretsOf } from './harness';
 import {
   codeView,
   configureEvents,
@@ -32,6 +32,7 @@ describe('console against a fake platform API', () => {
   const externalRequests: string[] = [];
 
   beforeAll(async () => {
+    requireChromium();
     buildConsole();
     sim = await createMaximizerSimulator({ port: 0 });
     platform = await startFakePlatform(sim);

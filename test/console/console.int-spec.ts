@@ -10,6 +10,7 @@ import {
   launchChromium,
   listen,
   proxy,
+  requireChromium,
   screenshotter,
   secretsOf,
   sendJson,
@@ -76,6 +77,7 @@ describe('console against the running platform', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
+    requireChromium();
     buildConsole();
     platform = await startPlatform();
     origin = await consoleOrigin(platform);

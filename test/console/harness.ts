@@ -46,13 +46,26 @@ export function buildConsole(): void {
   }
 }
 
+/** The one line that installs what the browser tests need (the README's prerequisites name it too). */
+export const CHROMIUM_INSTALL = 'apt-get install -y chromium';
+
+/**
+ * Fails fast, before a build or a platform start, when Debian's Chromium is missing, with one message
+ * that says so and how to install it: no stack trace to read through, and no silent skip.
+ */
+export function requireChromium(): void {
+  if (existsSync(CHROMIUM_PATH)) return;
+  const problem = new Error(
+    `Chromium is not installed (the console browser tests drive Debian's Chromium at ${CHROMIUM_PATH}): ` +
+      `install it, as root, with \`${CHROMIUM_INSTALL}\``,
+  );
+  // Jest prints an error's stack; this one is the message alone, since where it was thrown says nothing.
+  problem.stack = problem.message;
+  throw problem;
+}
+
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM_PATH}. The console browser tests drive Debian's Chromium: ` +
-        'run `apt-get install -y chromium` (CI installs it).',
-    );
-  }
+  requireChromium();
   // launch() (not launchPersistentContext) gives every run a new, empty temporary profile.
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, timeout: 60000 });
 }
