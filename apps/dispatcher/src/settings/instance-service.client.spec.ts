@@ -21,16 +21,16 @@ describe('InstanceServiceClient cache', () => {
         return id.startsWith('known')
           ? {
               statusCode: 200,
-              data: {
+              data: JSON.stringify({
                 instanceId: id,
                 organizationId: 'org',
                 elementKey: 'maximizer',
                 eventsEnabled: true,
                 callbackUrl: null,
                 signatureKey: null,
-              },
+              }),
             }
-          : { statusCode: 404, data: { message: 'not found' } };
+          : { statusCode: 404, data: JSON.stringify({ message: 'not found' }) };
       })
       .persist();
   });
