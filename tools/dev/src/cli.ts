@@ -1,4 +1,5 @@
 import { runBenchmarks } from './bench';
+import { runFuzz } from './fuzz';
 import { runFaultTests, runTests } from './run-tests';
 import { start, startDetached } from './start';
 
@@ -17,9 +18,13 @@ async function main(): Promise<number | undefined> {
       return runTests(rest);
     case 'bench':
       return runBenchmarks(rest);
+    case 'fuzz':
+      return runFuzz(rest);
     case undefined:
     default:
-      process.stderr.write('usage: pollcast-dev start | test [jest args] | test --faults | bench [name…]\n');
+      process.stderr.write(
+        'usage: pollcast-dev start | test [jest args] | test --faults | bench [name…] | fuzz [--cases N] [--seed N]\n',
+      );
       return 2;
   }
 }

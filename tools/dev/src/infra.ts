@@ -11,7 +11,7 @@ import { postgresPidOf, startLocalPostgres, type LocalPostgresHandle } from './l
 export const REPO_ROOT = resolve(__dirname, '../../..');
 
 export interface InfraProfile {
-  name: 'dev' | 'test' | 'faults' | 'bench';
+  name: 'dev' | 'test' | 'faults' | 'bench' | 'fuzz';
   kafkaPort: number;
   kafkaControllerPort: number;
   postgresPort: number;
@@ -35,6 +35,14 @@ export const PROFILES: Record<InfraProfile['name'], InfraProfile> = {
     kafkaPort: 59092,
     kafkaControllerPort: 59093,
     postgresPort: 54359,
+    keepData: false,
+  },
+  /** `npm run test:fuzz` (schemathesis against the three APIs). */
+  fuzz: {
+    name: 'fuzz',
+    kafkaPort: 19092,
+    kafkaControllerPort: 19093,
+    postgresPort: 54319,
     keepData: false,
   },
 };

@@ -93,13 +93,13 @@ export class ConfigurationEntryDto {
     description:
       'As configured: mostly strings and booleans, numbers where given as numbers (event.poller.refresh_interval), ' +
       'event.poller.configuration as an object or JSON text; secrets shown as ********; null after a removal',
+    // nullable inside a branch: on the property itself it would make Nest keep `type: object` beside anyOf.
     anyOf: [
-      { type: 'string' },
+      { type: 'string', nullable: true },
       { type: 'boolean' },
       { type: 'number' },
       { type: 'object', additionalProperties: true },
     ],
-    nullable: true,
     example: 'true',
   })
   propertyValue!: string | boolean | number | Record<string, unknown> | null;
@@ -108,13 +108,13 @@ export class ConfigurationEntryDto {
 export class PropertyValueBodyDto {
   @ApiProperty({
     description: 'The new value; null removes the key',
+    // nullable inside a branch: on the property itself it would make Nest keep `type: object` beside anyOf.
     anyOf: [
-      { type: 'string' },
+      { type: 'string', nullable: true },
       { type: 'boolean' },
       { type: 'number' },
       { type: 'object', additionalProperties: true },
     ],
-    nullable: true,
     example: 'true',
   })
   propertyValue!: string | boolean | number | Record<string, unknown> | null;
