@@ -1,15 +1,15 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { isProviderError } from '@pollcast/elements';
+import { isProviderError, type OAuthTokens, type ProviderError } from '@pollcast/elements';
 import { DomainError, ROOT_LOGGER } from '@pollcast/service-kit';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { SecretBox } from '../crypto/secret-box';
 import type { Env } from '../env';
 import { cipherContext, InstanceNotFoundError, InstancesService } from '../instances/instances.service';
-import { instanceStore } from '../instances/instance.store';
+import { instanceStore, type InstanceRecord } from '../instances/instance.store';
 import { ENV } from '../tokens';
-import { elementCallConfiguration, findElement } from './element-config';
+import { elementCallConfiguration } from './element-config';
 
 export interface AccessTokenRequest {
   forceRefresh: boolean;
@@ -34,15 +34,31 @@ interface CredentialsRow {
   refresh_token_ciphertext: string;
   expires_at: Date;
   refreshed_at: Date;
+  refreshed_at_text: string;
 }
 
 type Outcome = { kind: 'token'; grant: AccessTokenGrant } | { kind: 'invalid'; message: string };
 
+type Step =
+  | { kind: 'done'; outcome: Outcome }
+  /** Another caller holds the refresh lease: wait for what it stores. */
+  | { kind: 'wait' }
+  | { kind: 'leased'; record: InstanceRecord; refreshToken: string };
+
+/** The lease outlives the provider timeout by this much; waiting callers look again this often. */
+const LEASE_MARGIN_MS = 5_000;
+const LEASE_POLL_MS = 100;
+
+function refusalReason(error: ProviderError): string {
+  return `${error.operation}: ${error.oauthError ?? ''} ${error.providerMessage ?? error.message}`.trim();
+}
+
 /**
  * Hands out an instance's access token, refreshing it first when needed. Exactly one refresh runs per
- * instance at a time: in-process callers queue behind each other, and across replicas the credentials
- * row is locked (`SELECT … FOR UPDATE`) for the refresh. A caller that waited behind a refresh finds a
- * token refreshed after it arrived and takes it as is, so concurrent callers all get the same new token.
+ * instance at a time: in-process callers queue behind each other, and across replicas a refresh lease on
+ * the credentials row decides who calls the provider (see `obtain`). A caller that waited behind a
+ * refresh takes the token saved after it arrived, so concurrent callers all get the same new token. No
+ * provider call runs inside a database transaction.
  */
 @Injectable()
 export class AccessTokensService {
@@ -57,11 +73,15 @@ export class AccessTokensService {
   ) {}
 
   async accessToken(instanceId: string, request: AccessTokenRequest): Promise<AccessTokenGrant> {
-    const previous = this.queues.get(instanceId) ?? Promise.resolve();
-    const current = previous.then(
-      () => this.obtain(instanceId, request),
-      () => this.obtain(instanceId, request),
-    );
+    const previous = this.queues.get(instanceId);
+    // A forced refresh that names no rejected token is satisfied by any refresh saved after it arrived
+    // (database clock, like refreshed_at): callers queued behind one refresh do not each refresh again.
+    const arrival =
+      previous !== undefined && request.forceRefresh && request.rejectedToken === undefined
+        ? (await this.dataSource.query<Array<{ at: Date }>>('SELECT clock_timestamp() AS at'))[0]?.at
+        : undefined;
+    const run = () => this.obtain(instanceId, request, arrival);
+    const current = (previous ?? Promise.resolve()).then(run, run);
     this.queues.set(instanceId, current);
     try {
       const outcome = await current;
@@ -72,103 +92,180 @@ export class AccessTokensService {
     }
   }
 
-  private async obtain(instanceId: string, request: AccessTokenRequest): Promise<Outcome> {
-    const outcome = await this.dataSource.transaction(async (manager): Promise<Outcome> => {
-      const record = await instanceStore.find(manager, instanceId, 'internal');
-      if (record === undefined) throw new InstanceNotFoundError(instanceId);
-      if (!record.valid) {
+  /**
+   * Decides in a short transaction whether a refresh is needed and, if so, takes the instance's refresh
+   * lease (`refresh_lease_until`, one statement, no lock held afterwards). The lease holder calls the
+   * provider with no transaction open and stores the result in a second short transaction; callers on
+   * other replicas that find the lease taken wait for the stored result instead of refreshing again.
+   * A slow provider therefore never holds a database connection or a row lock.
+   */
+  private async obtain(instanceId: string, request: AccessTokenRequest, arrival?: Date): Promise<Outcome> {
+    const leaseMs = this.env.PROVIDER_TIMEOUT_MS + LEASE_MARGIN_MS;
+    const giveUpAt = Date.now() + leaseMs + LEASE_MARGIN_MS;
+    let firstSeen: string | undefined;
+    for (;;) {
+      const step = await this.dataSource.transaction(async (manager): Promise<Step> => {
+        const record = await instanceStore.find(manager, instanceId, 'internal');
+        if (record === undefined) throw new InstanceNotFoundError(instanceId);
+        if (!record.valid) {
+          return {
+            kind: 'done',
+            outcome: {
+              kind: 'invalid',
+              message: `Instance ${instanceId} needs a new authorization: its last token refresh was refused`,
+            },
+          };
+        }
+        const rows = await manager.query<CredentialsRow[]>(
+          `SELECT access_token_ciphertext, refresh_token_ciphertext, expires_at, refreshed_at,
+                  refreshed_at::text AS refreshed_at_text
+           FROM instance_credentials WHERE instance_id = $1`,
+          [instanceId],
+        );
+        const credentials = rows[0];
+        if (credentials === undefined) {
+          return {
+            kind: 'done',
+            outcome: { kind: 'invalid', message: `Instance ${instanceId} has no stored credentials` },
+          };
+        }
+        // Compared as text: a JS Date keeps milliseconds, refreshed_at has microseconds.
+        firstSeen ??= credentials.refreshed_at_text;
+        const accessToken = this.secretBox.decrypt(
+          credentials.access_token_ciphertext,
+          cipherContext.accessToken(instanceId),
+        );
+        const expiring =
+          credentials.expires_at.getTime() - Date.now() < this.env.ACCESS_TOKEN_REFRESH_MARGIN_SECONDS * 1000;
+        // A refresh saved after this caller arrived (or while it waited for another replica's) is the
+        // one it asked for.
+        const refreshedMeanwhile =
+          credentials.refreshed_at_text !== firstSeen ||
+          (arrival !== undefined && credentials.refreshed_at.getTime() >= arrival.getTime());
+        const needsRefresh = refreshedMeanwhile
+          ? expiring
+          : request.rejectedToken !== undefined
+            ? request.rejectedToken === accessToken || expiring
+            : request.forceRefresh || expiring;
+        if (!needsRefresh) {
+          return {
+            kind: 'done',
+            outcome: {
+              kind: 'token',
+              grant: { accessToken, expiresAt: credentials.expires_at.toISOString() },
+            },
+          };
+        }
+        // Wrapped in a SELECT: TypeORM answers a bare UPDATE … RETURNING with [rows, count].
+        const [leased] = await manager.query<Array<{ taken: number }>>(
+          `WITH taken AS (
+             UPDATE instance_credentials
+             SET refresh_lease_until = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
+             WHERE instance_id = $1 AND refreshed_at = $2::timestamptz
+               AND (refresh_lease_until IS NULL OR refresh_lease_until < clock_timestamp())
+             RETURNING instance_id)
+           SELECT count(*)::int AS taken FROM taken`,
+          [instanceId, credentials.refreshed_at_text, leaseMs],
+        );
+        if (leased?.taken !== 1) return { kind: 'wait' };
         return {
-          kind: 'invalid',
-          message: `Instance ${instanceId} needs a new authorization: its last token refresh was refused`,
+          kind: 'leased',
+          record,
+          refreshToken: this.secretBox.decrypt(
+            credentials.refresh_token_ciphertext,
+            cipherContext.refreshToken(instanceId),
+          ),
         };
+      });
+      if (step.kind === 'done') return step.outcome;
+      if (step.kind === 'leased') return this.refreshUnderLease(instanceId, step.record, step.refreshToken);
+      if (Date.now() > giveUpAt) {
+        throw new DomainError(
+          'provider_unavailable',
+          `A token refresh of instance ${instanceId} is taking long; retry later`,
+          HttpStatus.SERVICE_UNAVAILABLE,
+          { 'Retry-After': '1' },
+        );
       }
-      // Taken before waiting for the row lock: a refresh saved after this moment is newer than our view.
-      const [arrival] = await manager.query<Array<{ at: Date }>>('SELECT clock_timestamp() AS at');
-      const rows = await manager.query<CredentialsRow[]>(
-        `SELECT access_token_ciphertext, refresh_token_ciphertext, expires_at, refreshed_at
-         FROM instance_credentials WHERE instance_id = $1 FOR UPDATE`,
-        [instanceId],
-      );
-      const credentials = rows[0];
-      if (credentials === undefined) {
-        return { kind: 'invalid', message: `Instance ${instanceId} has no stored credentials` };
-      }
-      const accessToken = this.secretBox.decrypt(
-        credentials.access_token_ciphertext,
-        cipherContext.accessToken(instanceId),
-      );
-      const current: Outcome = {
-        kind: 'token',
-        grant: { accessToken, expiresAt: credentials.expires_at.toISOString() },
-      };
-      const refreshedWhileWaiting =
-        arrival !== undefined && credentials.refreshed_at.getTime() >= arrival.at.getTime();
-      const expiring =
-        credentials.expires_at.getTime() - Date.now() < this.env.ACCESS_TOKEN_REFRESH_MARGIN_SECONDS * 1000;
-      const needsRefresh = refreshedWhileWaiting
-        ? false
-        : request.rejectedToken !== undefined
-          ? request.rejectedToken === accessToken || expiring
-          : request.forceRefresh || expiring;
-      if (!needsRefresh) return current;
+      await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+    }
+  }
 
-      const element = findElement(record.elementKey);
+  /** The provider call (no transaction open), then one short transaction storing what it came to. */
+  private async refreshUnderLease(
+    instanceId: string,
+    record: InstanceRecord,
+    refreshToken: string,
+  ): Promise<Outcome> {
+    const element = this.instances.elements.find(record.elementKey);
+    let tokens: OAuthTokens | undefined;
+    let failure: unknown;
+    try {
       if (element === undefined)
         throw new Error(`element ${record.elementKey} of instance ${instanceId} is not in the catalog`);
-      const refreshToken = this.secretBox.decrypt(
-        credentials.refresh_token_ciphertext,
-        cipherContext.refreshToken(instanceId),
+      tokens = await element.adapter.refreshTokens(
+        elementCallConfiguration(this.instances.openConfig(record)),
+        refreshToken,
+        AbortSignal.timeout(this.env.PROVIDER_TIMEOUT_MS),
       );
-      try {
-        const tokens = await element.adapter.refreshTokens(
-          elementCallConfiguration(this.instances.openConfig(record)),
-          refreshToken,
-          AbortSignal.timeout(this.env.PROVIDER_TIMEOUT_MS),
-        );
+    } catch (error) {
+      failure = error;
+    }
+    const refused = isProviderError(failure) && failure.kind === 'permanent' ? failure : undefined;
+    const outcome = await this.dataSource.transaction(async (manager): Promise<Outcome | undefined> => {
+      if (tokens !== undefined) {
         await instanceStore.saveCredentials(
           manager,
           instanceId,
           this.instances.sealCredentials(instanceId, tokens),
         );
-        this.logger.info({ instanceId, expiresAt: tokens.expiresAt.toISOString() }, 'access token refreshed');
+      }
+      await manager.query(
+        'UPDATE instance_credentials SET refresh_lease_until = NULL, refresh_failure = COALESCE($2, refresh_failure) WHERE instance_id = $1',
+        [instanceId, refused === undefined ? null : refusalReason(refused).slice(0, 1000)],
+      );
+      if (tokens !== undefined) {
         return {
           kind: 'token',
           grant: { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt.toISOString() },
         };
-      } catch (error) {
-        if (isProviderError(error) && error.kind === 'permanent') {
-          const reason =
-            `${error.operation}: ${error.oauthError ?? ''} ${error.providerMessage ?? error.message}`.trim();
-          await manager.query('UPDATE instance_credentials SET refresh_failure = $2 WHERE instance_id = $1', [
-            instanceId,
-            reason.slice(0, 1000),
-          ]);
-          await this.instances.markInvalid(manager, record);
-          this.logger.warn({ instanceId, reason }, 'token refresh refused; instance marked invalid');
-          return {
-            kind: 'invalid',
-            message: `The provider refused to refresh the token of instance ${instanceId}; it needs a new authorization`,
-          };
-        }
-        if (error instanceof DOMException && error.name === 'TimeoutError') {
-          throw new DomainError(
-            'provider_timeout',
-            `${record.elementKey} did not answer the refresh in time`,
-            HttpStatus.GATEWAY_TIMEOUT,
-          );
-        }
-        if (isProviderError(error)) {
-          throw new DomainError(
-            'provider_unavailable',
-            `${record.elementKey} could not refresh the token now (${error.kind}); retry later`,
-            HttpStatus.SERVICE_UNAVAILABLE,
-            { 'Retry-After': String(Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000))) },
-          );
-        }
-        throw error;
       }
+      if (refused !== undefined) {
+        const locked = await instanceStore.find(manager, instanceId, 'internal', true);
+        if (locked !== undefined) await this.instances.markInvalid(manager, locked);
+        return {
+          kind: 'invalid',
+          message: `The provider refused to refresh the token of instance ${instanceId}; it needs a new authorization`,
+        };
+      }
+      return undefined;
     });
-    if (outcome.kind === 'invalid') this.instances.wakeOutbox();
-    return outcome;
+    if (tokens !== undefined) {
+      this.logger.info({ instanceId, expiresAt: tokens.expiresAt.toISOString() }, 'access token refreshed');
+    }
+    if (refused !== undefined) {
+      this.logger.warn(
+        { instanceId, reason: refusalReason(refused) },
+        'token refresh refused; instance marked invalid',
+      );
+      this.instances.wakeOutbox();
+    }
+    if (outcome !== undefined) return outcome;
+    if (failure instanceof DOMException && failure.name === 'TimeoutError') {
+      throw new DomainError(
+        'provider_timeout',
+        `${record.elementKey} did not answer the refresh in time`,
+        HttpStatus.GATEWAY_TIMEOUT,
+      );
+    }
+    if (isProviderError(failure)) {
+      throw new DomainError(
+        'provider_unavailable',
+        `${record.elementKey} could not refresh the token now (${failure.kind}); retry later`,
+        HttpStatus.SERVICE_UNAVAILABLE,
+        { 'Retry-After': String(Math.max(1, Math.ceil((failure.retryAfterMs ?? 1000) / 1000))) },
+      );
+    }
+    throw failure;
   }
 }
