@@ -147,6 +147,8 @@ describe('instance-service over HTTP (real Postgres, Kafka, Maximizer simulator)
       POLLCAST_SERVICE_TOKEN: SERVICE_TOKEN,
       POLLCAST_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       MAXIMIZER_BASE_URL: sim.url,
+      // The simulator is private (127.0.0.1): the allow-list admits exactly its address and port.
+      POLLCAST_PROVIDER_ALLOWED_HOSTS: new URL(sim.url).host,
       OUTBOX_POLL_INTERVAL_MS: '100',
       RATE_LIMIT_PER_SECOND: '1000',
       RATE_LIMIT_BURST: '1000',

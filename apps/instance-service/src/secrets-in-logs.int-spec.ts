@@ -41,6 +41,7 @@ describe('secrets never appear in logs or responses (built service as a process)
       POLLCAST_BOOTSTRAP_ORGANIZATION_SECRET: 'bootstrap-org-secret-LOGCHECK',
       POLLCAST_BOOTSTRAP_USER_SECRET: 'bootstrap-user-secret-LOGCHECK',
       MAXIMIZER_BASE_URL: sim.url,
+      POLLCAST_PROVIDER_ALLOWED_HOSTS: new URL(sim.url).host,
       OUTBOX_POLL_INTERVAL_MS: '100',
     };
     child = spawn(process.execPath, [join(APP, 'dist', 'main.js')], {

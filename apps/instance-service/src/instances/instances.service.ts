@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   maskCanonicalConfig,
@@ -7,7 +7,13 @@ import {
   type ParseMode,
 } from '@pollcast/config-schema';
 import { topicName } from '@pollcast/contracts';
-import type { OAuthTokens } from '@pollcast/elements';
+import {
+  ElementRequestError,
+  type ElementAdapter,
+  type OAuthTokens,
+  type ProviderTarget,
+} from '@pollcast/elements';
+import { CompiledPolicy, OutboundRefusedError } from '@pollcast/outbound-guard';
 import { DomainError, RequestValidationError, ROOT_LOGGER } from '@pollcast/service-kit';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -16,12 +22,12 @@ import { generateSecret, SecretHasher } from '../crypto/secret-hash';
 import type { Env } from '../env';
 import {
   elementCallConfiguration,
-  findElement,
   resolveElementDescriptor,
   withDeploymentDefaults,
   type ElementDeploymentDefaults,
 } from '../oauth/element-config';
 import { providerFailureToHttp } from '../oauth/provider-errors';
+import { ProviderElements } from '../oauth/provider-elements';
 import { enqueueOutbox, OutboxRelay } from '../outbox/outbox.service';
 import type { Principal } from '../tenants/principal';
 import { TenantsService } from '../tenants/tenants.service';
@@ -61,11 +67,42 @@ export const cipherContext = {
   refreshToken: (id: string) => `instance:${id}:refresh-token`,
 };
 
+/** Where a configuration path names the callback URL (400 answers). */
+const CALLBACK_URL_PATH = 'configuration.event.notification.callback.url';
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The first string in a request body PostgreSQL cannot store (U+0000, a lone surrogate), by path. */
+function unstorableTextPath(value: unknown, path: string, depth = 0): string | undefined {
+  if (depth > 64) return undefined;
+  const bad = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+  if (typeof value === 'string') return bad(value) ? path || 'body' : undefined;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = unstorableTextPath(item, `${path}[${index}]`, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const keyPath = path === '' ? key : `${path}.${key}`;
+      if (bad(key)) return keyPath;
+      const found = unstorableTextPath(item, keyPath, depth + 1);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
 /** The instance use cases behind /elements/api-v2/instances and the internal endpoints. */
 @Injectable()
-export class InstancesService {
+export class InstancesService implements OnApplicationShutdown {
   private readonly instancesTopic: string;
   private readonly deploymentDefaults: ElementDeploymentDefaults;
+  /** Adapters that call providers under this deployment's allow-list (also used for token refresh). */
+  readonly elements: ProviderElements;
+  private readonly callbackPolicy: CompiledPolicy;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -81,15 +118,42 @@ export class InstancesService {
       ...(env.MAXIMIZER_BASE_URL === undefined ? {} : { maximizerBaseUrl: env.MAXIMIZER_BASE_URL }),
       ...(env.MAXIMIZER_ALIAS === undefined ? {} : { maximizerAlias: env.MAXIMIZER_ALIAS }),
     };
+    this.elements = new ProviderElements(env.POLLCAST_PROVIDER_ALLOWED_HOSTS);
+    this.callbackPolicy = new CompiledPolicy({
+      target: 'callback URL',
+      allowPrivateAddresses: env.POLLCAST_ALLOW_PRIVATE_CALLBACKS,
+    });
+    this.assertDeploymentDefaultAllowed();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.elements.close();
+  }
+
+  /** MAXIMIZER_BASE_URL must be a host the guard lets through, or every instance using it would fail. */
+  private assertDeploymentDefaultAllowed(): void {
+    if (this.env.MAXIMIZER_BASE_URL === undefined) return;
+    const maximizer = this.elements.find('maximizer');
+    try {
+      maximizer?.adapter.providerTargets({ 'maximizer.url': this.env.MAXIMIZER_BASE_URL });
+    } catch (error) {
+      throw new Error(
+        `MAXIMIZER_BASE_URL is not a Maximizer host this deployment may call: add its host:port to POLLCAST_PROVIDER_ALLOWED_HOSTS (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
   }
 
   async create(principal: Principal, body: unknown): Promise<InstanceResponse> {
+    // The whole body is validated before the code is exchanged: a grant code is single-use, and a body
+    // that fails after the exchange would have burnt it.
+    this.refuseUnstorableText(body);
     const config = this.parse(body, 'create', undefined);
-    const element = findElement(config.elementKey);
+    const element = this.elements.find(config.elementKey);
     if (element === undefined)
       throw new RequestValidationError('Invalid instance', [
         { path: 'element.key', message: 'unknown element' },
       ]);
+    this.checkTargets(element.adapter, undefined, config);
     if (config.providerCode === undefined) {
       throw new RequestValidationError('Invalid instance', [
         {
@@ -98,6 +162,7 @@ export class InstancesService {
         },
       ]);
     }
+    // The provider is called before any transaction starts: a slow provider holds no connection.
     const tokens = await this.exchangeCode(config, config.providerCode);
     const token = generateSecret();
     const created = await this.dataSource.transaction(async (manager) => {
@@ -161,10 +226,12 @@ export class InstancesService {
   }
 
   async replace(principal: Principal, id: string, body: unknown): Promise<InstanceResponse> {
+    this.refuseUnstorableText(body);
     return this.update(principal, id, (current) => this.parse(body, 'replace', current));
   }
 
   async patch(principal: Principal, id: string, body: unknown): Promise<InstanceResponse> {
+    this.refuseUnstorableText(body);
     return this.update(principal, id, (current) => this.parse(body, 'patch', current));
   }
 
@@ -200,6 +267,7 @@ export class InstancesService {
       ]);
     }
     const propertyValue = body.propertyValue;
+    this.refuseUnstorableText({ propertyValue });
     let key: string | undefined;
     const updated = await this.update(principal, id, (current, record) => {
       key =
@@ -290,22 +358,50 @@ export class InstancesService {
     };
   }
 
+  /**
+   * Every change goes the same way: read and validate without a lock; exchange a new grant code if
+   * there is one, outside any transaction (no provider call ever holds a database connection or a row
+   * lock); then lock the row, apply the change to what is stored now, and write.
+   */
   private async update(
     scope: Principal | 'internal',
     id: string,
     change: (current: CanonicalInstanceConfig, record: InstanceRecord) => CanonicalInstanceConfig,
   ): Promise<InstanceResponse> {
+    const seen = await this.findScoped(this.dataSource.manager, scope, id, false);
+    const seenCurrent = this.openConfig(seen);
+    const planned = change(seenCurrent, seen);
+    const element = this.elements.find(planned.elementKey);
+    const plannedTargets =
+      element === undefined ? undefined : this.checkTargets(element.adapter, seenCurrent, planned);
+    this.checkCallback(seenCurrent, planned);
+    let tokens: OAuthTokens | undefined;
+    if (planned.providerCode !== undefined) {
+      // A new grant code re-authorizes the instance (the way to repair valid: false, and the only way
+      // to point it at another provider URL).
+      tokens = await this.exchangeCode(planned, planned.providerCode);
+    }
     const updated = await this.dataSource.transaction(async (manager) => {
-      const record =
-        scope === 'internal'
-          ? await instanceStore.find(manager, id, 'internal', true)
-          : await this.findOwned(manager, scope, id, true);
-      if (record === undefined) throw new InstanceNotFoundError(id);
-      const next = change(this.openConfig(record), record);
+      const record = await this.findScoped(manager, scope, id, true);
+      const current = this.openConfig(record);
+      const next = change(current, record);
+      const nextTargets =
+        element === undefined ? undefined : this.checkTargets(element.adapter, current, next);
+      this.checkCallback(current, next);
       let valid = record.valid;
-      if (next.providerCode !== undefined) {
-        // A new grant code re-authorizes the instance (the way to repair valid: false).
-        const tokens = await this.exchangeCode(next, next.providerCode);
+      if (tokens !== undefined) {
+        // The tokens belong to the provider and client they were exchanged with: if another request
+        // changed either while we were away, they must not be stored against this configuration.
+        if (
+          JSON.stringify(nextTargets) !== JSON.stringify(plannedTargets) ||
+          JSON.stringify(next.oauth) !== JSON.stringify(planned.oauth)
+        ) {
+          throw new DomainError(
+            'conflict',
+            `Instance '${id.slice(0, 40)}' changed while its authorization code was exchanged; retry with a new code`,
+            HttpStatus.CONFLICT,
+          );
+        }
         await instanceStore.saveCredentials(manager, record.id, this.sealCredentials(record.id, tokens));
         valid = true;
       }
@@ -324,6 +420,96 @@ export class InstancesService {
     });
     this.outbox.wake();
     return this.respond(updated);
+  }
+
+  private async findScoped(
+    manager: EntityManager,
+    scope: Principal | 'internal',
+    id: string,
+    lock: boolean,
+  ): Promise<InstanceRecord> {
+    const record =
+      scope === 'internal'
+        ? await instanceStore.find(manager, id, 'internal', lock)
+        : await this.findOwned(manager, scope, id, lock);
+    if (record === undefined) throw new InstanceNotFoundError(id);
+    return record;
+  }
+
+  /**
+   * The provider URLs of a new configuration, checked by the outbound guard (400 naming the key), and
+   * the rule that a different provider URL needs a new authorization: stored tokens are never sent to
+   * another host. Unchanged targets are not re-judged here (an instance stored before a policy change
+   * can still be disabled); the connector refuses them when called.
+   */
+  private checkTargets(
+    adapter: ElementAdapter,
+    current: CanonicalInstanceConfig | undefined,
+    next: CanonicalInstanceConfig,
+  ): ProviderTarget[] {
+    const computed = this.targetsOf(adapter, next, false);
+    const before = current === undefined ? undefined : this.targetsOrUndefined(adapter, current);
+    const changed = before === undefined || JSON.stringify(before) !== JSON.stringify(computed);
+    if (!changed && next.providerCode === undefined) return computed;
+    const checked = this.targetsOf(adapter, next, true);
+    if (current !== undefined && changed && next.providerCode === undefined) {
+      const moved = checked.find((target, index) => before?.[index]?.url !== target.url) ?? checked[0];
+      throw new RequestValidationError('A new provider URL needs a new authorization', [
+        {
+          path: `configuration.${moved?.configKey ?? 'configuration'}`,
+          message:
+            'changes the provider this instance calls: send providerData.code (a new OAuth grant for that provider) with it; the stored tokens are never sent to another host',
+        },
+      ]);
+    }
+    return checked;
+  }
+
+  private targetsOf(
+    adapter: ElementAdapter,
+    config: CanonicalInstanceConfig,
+    check: boolean,
+  ): ProviderTarget[] {
+    try {
+      return adapter.providerTargets(elementCallConfiguration(config), { check });
+    } catch (error) {
+      if (error instanceof ElementRequestError) throw providerFailureToHttp(error);
+      throw error;
+    }
+  }
+
+  private targetsOrUndefined(
+    adapter: ElementAdapter,
+    config: CanonicalInstanceConfig,
+  ): ProviderTarget[] | undefined {
+    try {
+      return adapter.providerTargets(elementCallConfiguration(config), { check: false });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A new or changed callback URL must pass the outbound guard's URL rules (400 naming the key). */
+  private checkCallback(current: CanonicalInstanceConfig | undefined, next: CanonicalInstanceConfig): void {
+    const url = next.events.callbackUrl;
+    if (url === undefined || url === current?.events.callbackUrl) return;
+    try {
+      this.callbackPolicy.check(url);
+    } catch (error) {
+      if (!(error instanceof OutboundRefusedError)) throw error;
+      throw new RequestValidationError('Invalid instance', [
+        { path: CALLBACK_URL_PATH, message: error.message },
+      ]);
+    }
+  }
+
+  /** U+0000 and lone surrogates are valid JSON but PostgreSQL cannot store them: 400 naming the field. */
+  private refuseUnstorableText(body: unknown): void {
+    const path = unstorableTextPath(body, '');
+    if (path === undefined) return;
+    throw new RequestValidationError('Invalid instance', [
+      { path, message: 'must not contain U+0000 or unpaired UTF-16 surrogates' },
+    ]);
   }
 
   private parse(
@@ -346,7 +532,7 @@ export class InstancesService {
   }
 
   private async exchangeCode(config: CanonicalInstanceConfig, code: string): Promise<OAuthTokens> {
-    const element = findElement(config.elementKey);
+    const element = this.elements.find(config.elementKey);
     if (element === undefined) {
       throw new RequestValidationError('Invalid instance', [
         { path: 'element.key', message: 'unknown element' },
@@ -403,7 +589,7 @@ export class InstancesService {
   }
 
   private respond(record: InstanceRecord): InstanceResponse {
-    const element = findElement(record.elementKey);
+    const element = this.elements.find(record.elementKey);
     const summary = element?.summary ?? { id: 0, key: record.elementKey, name: record.elementKey, hub: '' };
     return toInstanceResponse(
       record,

@@ -579,6 +579,12 @@ describe('parseInstanceBody: errors carry the exact path as written', () => {
       /the scheme "ftp" is not allowed/,
     ],
     [
+      'callback URL with credentials',
+      withContacts(contactsConfig, { 'event.notification.callback.url': 'https://bob:s3cret@example.com/x' }),
+      'configuration.event.notification.callback.url',
+      'must not contain credentials (user:password@); give the receiver a signature key instead',
+    ],
+    [
       'callback URL not a URL',
       withContacts(contactsConfig, { 'event.notification.callback.url': 'mycoolapp' }),
       'configuration.event.notification.callback.url',

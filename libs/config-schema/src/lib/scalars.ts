@@ -110,8 +110,9 @@ export const requiredStringSchema = z
   .optional();
 
 /**
- * An absolute http(s) URL (surrounding blanks dropped). Whether its host is allowed (private
- * addresses, SSRF) is decided at delivery time, where DNS is resolved.
+ * An absolute http(s) URL (surrounding blanks dropped), without credentials (`user:pass@` would be
+ * stored, echoed and published in snapshots). Whether its host is allowed (private addresses) is the
+ * outbound guard's call: instance-service checks the URL when it is set, the dispatcher when it dials.
  */
 export const httpUrlSchema = z
   .unknown()
@@ -139,5 +140,9 @@ function httpUrlProblem(value: unknown): string | undefined {
     return `${expectation}; the scheme "${url.protocol.replace(/:$/, '')}" is not allowed`;
   }
   if (url.hostname === '') return `${expectation}; the host is missing`;
+  // The value is not quoted: it holds a password.
+  if (url.username !== '' || url.password !== '') {
+    return 'must not contain credentials (user:password@); give the receiver a signature key instead';
+  }
   return undefined;
 }
