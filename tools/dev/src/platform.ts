@@ -36,6 +36,9 @@ export function platformProcesses(root: string, settings: PlatformSettings): Pro
     POLLCAST_SERVICE_TOKEN: settings.secrets.serviceToken,
     INSTANCE_SERVICE_URL: instanceServiceUrl,
     POLLCAST_ALLOW_PRIVATE_CALLBACKS: 'true',
+    // Provider calls: the only private address allowed in development is the simulator's (the switch
+    // above is for callbacks only).
+    POLLCAST_PROVIDER_ALLOWED_HOSTS: `127.0.0.1:${port('maximizerSim')}`,
     ...settings.extraEnv,
   };
   // The console (served by instance-service) calls the poller's and dispatcher's APIs across origins.

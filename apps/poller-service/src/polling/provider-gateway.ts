@@ -6,7 +6,7 @@ import type { Env } from '../env';
 
 const TEMPLATE_CACHE_LIMIT = 10_000;
 
-/** Element adapters with the poller's own timeouts (one keep-alive pool per provider origin), and
+/** Element adapters with the poller's own timeouts and outbound policy (keep-alive pools per origin), and
  * compiled URL templates (parsing a pattern costs more than rendering it; most instances share them). */
 @Injectable()
 export class ProviderGateway implements OnApplicationShutdown {
@@ -20,6 +20,9 @@ export class ProviderGateway implements OnApplicationShutdown {
     if (!adapter) {
       adapter = createElement(elementKey, {
         timeouts: { requestTimeoutMs: this.env.POLLER_PROVIDER_TIMEOUT_MS },
+        // Every Octopus call goes through the outbound guard: the element's own hosts plus the operator's
+        // allow-list, addresses checked when dialled (a snapshot's maximizer.url is tenant input).
+        outbound: { allowedHosts: this.env.POLLCAST_PROVIDER_ALLOWED_HOSTS },
       });
       this.adapters.set(elementKey, adapter);
     }

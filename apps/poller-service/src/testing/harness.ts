@@ -187,6 +187,8 @@ export class PollerHarness {
       POLLCAST_TOPIC_PREFIX: this.prefix,
       INSTANCE_SERVICE_URL: this.instanceService.url,
       POLLCAST_SERVICE_TOKEN: SERVICE_TOKEN,
+      // The simulator is private (127.0.0.1): the allow-list admits exactly its address and port.
+      POLLCAST_PROVIDER_ALLOWED_HOSTS: new URL(this.sim.url).host,
       POLLER_INTERVAL_UNIT: 'seconds',
       POLLER_START_JITTER_SECONDS: '0',
       POLLER_CLAIM_INTERVAL_MS: '50',
