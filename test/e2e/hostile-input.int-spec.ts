@@ -124,6 +124,40 @@ describe('hostile input answers 4xx naming the field, on the real services and d
     );
   });
 
+  it('percent-encodings that are not UTF-8, forged page tokens and NUL in a parameter name', async () => {
+    const { instance, poller, dispatcher } = services();
+    for (const [base, path] of [
+      [instance, '/instances/%ED%A0%80'],
+      [poller, '/instances/%FF/poller'],
+      [dispatcher, '/instances/events/%ED%A0%80'],
+    ] as const) {
+      const answer = await call(base, 'GET', path);
+      expect({ status: answer.status, requestId: typeof answer.body.requestId }).toEqual({
+        status: 400,
+        requestId: 'string',
+      });
+      expect(answer.contentType).toMatch(/^application\/json/);
+    }
+    const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    expectBadRequestNaming(
+      await call(
+        dispatcher,
+        'GET',
+        `/instances/${instanceId}/events?nextPage=${forged(['2026-01-01 00:00:00+00', 'a\u0000'])}`,
+      ),
+      'nextPage',
+    );
+    expectBadRequestNaming(
+      await call(
+        poller,
+        'GET',
+        `/instances/${instanceId}/polls?nextPage=${forged({ startedAt: '0000-01-01T00:00:00Z', id: 'x' })}`,
+      ),
+      'nextPage',
+    );
+    expectBadRequestNaming(await call(instance, 'GET', '/instances?a%00b=1'), '(query)');
+  });
+
   it('timestamps whose offset or date PostgreSQL refuses', async () => {
     const { poller, dispatcher } = services();
     const events = `/instances/${instanceId}/events`;

@@ -127,6 +127,8 @@ export class EventsService {
     instanceId: string,
     query: ListEventsQuery,
   ): Promise<{ events: EventView[]; nextPage: string | null }> {
+    // Input first: a forged page token is a 400 whether or not the instance exists.
+    const cursor = query.nextPage ? decodeCursor(query.nextPage) : undefined;
     await this.assertInstanceOf(tenant, instanceId);
     const params: unknown[] = [instanceId, tenant.organizationId];
     const conditions = ['e.instance_id = $1', 'e.organization_id = $2'];
@@ -142,8 +144,8 @@ export class EventsService {
       params.push(query.to);
       conditions.push(`e.received_at < $${params.length}::timestamptz`);
     }
-    if (query.nextPage) {
-      const [receivedAt, eventId] = decodeCursor(query.nextPage);
+    if (cursor) {
+      const [receivedAt, eventId] = cursor;
       params.push(receivedAt, eventId);
       conditions.push(
         `(e.received_at, e.event_id) < ($${params.length - 1}::timestamptz, $${params.length})`,

@@ -84,9 +84,10 @@ export class PollerApi {
     instanceId: string,
     rawQuery: unknown,
   ): Promise<{ polls: PollRunResponse[]; nextPage: string | undefined }> {
+    // Input first: a bad query is a 400 whether or not the instance exists.
     const query = parseOrThrow(pollsQuerySchema, rawQuery, 'query');
-    await this.requireInstance(tenant, instanceId);
     const after = query.nextPage === undefined ? undefined : decodeCursor(query.nextPage);
+    await this.requireInstance(tenant, instanceId);
     const { runs, more } = await this.runs.page({
       instanceId,
       resource: query.resource,
