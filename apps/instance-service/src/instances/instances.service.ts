@@ -154,6 +154,7 @@ export class InstancesService implements OnApplicationShutdown {
         { path: 'element.key', message: 'unknown element' },
       ]);
     this.checkTargets(element.adapter, undefined, config);
+    this.checkCallback(undefined, config);
     if (config.providerCode === undefined) {
       throw new RequestValidationError('Invalid instance', [
         {
