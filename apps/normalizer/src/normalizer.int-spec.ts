@@ -360,6 +360,47 @@ describe('normalizer on the real broker and database', () => {
     expect(metrics).toMatch(/pollcast_normalizer_dead_lettered_total\{service="normalizer"\} [3-9]/);
   });
 
+  it('dead-letters a raw change holding text PostgreSQL refuses (U+0000, lone surrogate) before publishing an event; the rest of the batch goes on, in order', async () => {
+    // Not from our poller (it replaces such characters): a producer that is not ours.
+    const instanceId = uniqueName('nul-');
+    const window = { from: '2024-01-15T10:00:00.000Z', to: '2024-01-15T10:05:00.000Z' };
+    const change = (objectId: string, minute: string, extra: Record<string, unknown> = {}) =>
+      rawChange(
+        instanceId,
+        { Key: objectId, LastModifyDate: `2024-01-15T10:0${minute}:00.000Z`, ...extra },
+        window,
+      );
+    // One key for all: one partition, one batch, in this order.
+    const key = objectKey(instanceId, 'contacts', 'same');
+    await client.publish(
+      rawTopic,
+      [
+        change('before', '1'),
+        change('nul\u0000id', '2'),
+        change('lone', '3', { Notes: 'x\uDC00' }),
+        change('after', '4'),
+      ].map((value) => ({ key, value, headers: { [HEADERS.correlationId]: value.pollId } })),
+    );
+    await settle();
+
+    expect(eventsOf(instanceId).map(({ event }) => event.objectId)).toEqual(['before', 'after']);
+    const dead = dlq.filter((message) => message.key === key);
+    expect(dead.map((message) => (JSON.parse(message.value) as RawChange).objectId)).toEqual([
+      'nul\u0000id',
+      'lone',
+    ]);
+    expect(dead.map((message) => message.headers[HEADERS.dlqReason])).toEqual([
+      'text PostgreSQL cannot store (U+0000 or a lone surrogate) at objectId',
+      'text PostgreSQL cannot store (U+0000 or a lone surrogate) at record.Notes',
+    ]);
+    expect(dead[0]?.headers).toMatchObject({
+      [HEADERS.dlqService]: 'normalizer',
+      [HEADERS.dlqAttempts]: '1',
+    });
+    const metrics = await (await fetch(`${service?.url}/metrics`)).text();
+    expect(metrics).toMatch(/pollcast_consumer_dead_lettered_total\{[^}]*reason="unstorable_text"[^}]*\} 2/);
+  });
+
   it('publishes a full fetch of large records (more than the broker takes in one request) and dedupes it', async () => {
     const instanceId = uniqueName('bulk-');
     const window = { from: '2024-01-15T10:00:00.000Z', to: '2024-01-15T11:00:00.000Z' };

@@ -1,4 +1,4 @@
-import { hasUnstorableText, toStorableJson, toStorableString } from './storable-text';
+import { findUnstorableText, hasUnstorableText, toStorableJson, toStorableString } from './storable-text';
 
 describe('text PostgreSQL can store', () => {
   it('replaces U+0000 and lone surrogates by U+FFFD, and keeps surrogate pairs', () => {
@@ -23,5 +23,12 @@ describe('text PostgreSQL can store', () => {
     expect(dirty.Notes).toBe('a\u0000b'); // the input is not modified
     // Every string is well-formed and NUL-free after the walk.
     expect(JSON.stringify(value)).not.toMatch(/\\u0000|\\ud8|\\udc/i);
+  });
+
+  it('says where the first unstorable string is, never what it holds', () => {
+    expect(findUnstorableText({ a: 'ok', record: { list: ['x', 'secret\u0000'] } })).toBe('record.list[1]');
+    expect(findUnstorableText({ 'k\uD800': 1 })).toBe('(key)');
+    expect(findUnstorableText('\uDC00')).toBe('(value)');
+    expect(findUnstorableText({ a: ['ok', { b: 'fine 😀' }] })).toBeUndefined();
   });
 });

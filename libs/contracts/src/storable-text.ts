@@ -56,3 +56,27 @@ export function toStorableJson<T>(value: T): { value: T; replaced: number } {
   };
   return { value: walk(value, 0) as T, replaced };
 }
+
+/**
+ * Where the first string PostgreSQL cannot store is, as a path (`record.Notes`, `tags[2]`, `(key)`
+ * for an object key) — never the text itself; undefined when there is none.
+ */
+export function findUnstorableText(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return HAS_UNSTORABLE.test(value) ? path || '(value)' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    const items: readonly unknown[] = value;
+    for (let index = 0; index < items.length; index += 1) {
+      const found = findUnstorableText(items[index], `${path}[${index}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const at = path ? `${path}.` : '';
+    if (HAS_UNSTORABLE.test(key)) return `${at}(key)`;
+    const found = findUnstorableText(item, `${at}${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -4,7 +4,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { rawChangeSchema, type RawChange } from '@pollcast/contracts';
+import { findUnstorableText, rawChangeSchema, type RawChange } from '@pollcast/contracts';
 import {
   ConsumerRunner,
   failurePolicyFromEnv,
@@ -85,7 +85,21 @@ export class RawChangesConsumer implements OnApplicationBootstrap, BeforeApplica
   ): Promise<void> {
     const stopTimer = this.metrics.batchDuration.startTimer();
     const items: BatchItem<RawMessage>[] = [];
-    for (const message of batch) if (message.value !== null) items.push({ change: message.value, message });
+    for (const message of batch) {
+      if (message.value === null) continue;
+      // Our poller replaces such text; another producer may not. Neither our state nor any consumer of
+      // the events topic could store it, so the change goes to the DLQ before any event is published.
+      const unstorable = findUnstorableText(message.value);
+      if (unstorable !== undefined) {
+        await context.deadLetter(
+          message,
+          `text PostgreSQL cannot store (U+0000 or a lone surrogate) at ${unstorable}`,
+          'unstorable_text',
+        );
+        continue;
+      }
+      items.push({ change: message.value, message });
+    }
     const outcome = await this.normalize.execute(items);
     // After the state commit: a crash before this re-runs the batch, which then suppresses the events
     // and dead-letters these again (at-least-once, like everything else).

@@ -32,8 +32,9 @@ export interface BatchContext<T> {
   partition: number;
   heartbeat(): Promise<void>;
   isRunning(): boolean;
-  /** Sends one message to the DLQ with the reason; the batch then goes on without it. */
-  deadLetter(message: ConsumedMessage<T>, reason: string): Promise<void>;
+  /** Sends one message to the DLQ with the reason (and a bounded code for the metric, default
+   * `rejected`); the batch then goes on without it. */
+  deadLetter(message: ConsumedMessage<T>, reason: string, reasonCode?: string): Promise<void>;
 }
 
 /** The DLQ-bound failure of one message. */
@@ -164,9 +165,9 @@ export class ConsumerRunner<T> {
               heartbeat,
               isRunning,
               // The handler's own verdict: a deterministic failure it found in one message.
-              deadLetter: async (message, reason) => {
+              deadLetter: async (message, reason, reasonCode = 'rejected') => {
                 const delivered = await this.sendToDlq(
-                  [{ message, reason, reasonCode: 'rejected', attempts: attemptOf(message) }],
+                  [{ message, reason, reasonCode, attempts: attemptOf(message) }],
                   isActive,
                 );
                 if (!delivered) throw new Error('consumer stopping before the DLQ acknowledged');
