@@ -12,8 +12,14 @@ import {
   Query,
   Res,
   UseGuards,
+  applyDecorators,
 } from '@nestjs/common';
 import {
+  ApiBadGatewayResponse,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiGatewayTimeoutResponse,
+  ApiServiceUnavailableResponse,
   ApiBadRequestResponse,
   ApiBody,
   ApiNotFoundResponse,
@@ -44,6 +50,21 @@ import { InstancesService, MAX_PAGE_SIZE } from './instances.service';
 const MAX_INSTANCES_PAGE_SIZE = MAX_PAGE_SIZE;
 const DEFAULT_INSTANCES_PAGE_SIZE = 200;
 
+/** The answers of a request that exchanges providerData.code with the provider. */
+const ProviderResponses = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    ApiBadGatewayResponse({
+      type: ErrorBodyDto,
+      description: 'The provider answered the code exchange with an error',
+    }),
+    ApiServiceUnavailableResponse({
+      type: ErrorBodyDto,
+      description: 'The provider is unavailable; see Retry-After when it said',
+      headers: { 'Retry-After': { description: 'Seconds', schema: { type: 'integer' } } },
+    }),
+    ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: 'The provider did not answer in time' }),
+  );
+
 /** Query values arrive as a string, a list (`tags[]=a&tags[]=b`) or not at all. */
 function queryStrings(...values: unknown[]): string[] {
   return values
@@ -73,6 +94,8 @@ export class InstancesController {
   @ApiBody({ type: InstanceBodyDto })
   @ApiOkResponse({ type: InstanceDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'An Element token cannot create instances' })
+  @ProviderResponses()
   create(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<InstanceResponse> {
     return this.instances.create(principal, body);
   }
@@ -144,6 +167,11 @@ export class InstancesController {
   @ApiOkResponse({ type: InstanceDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiConflictResponse({
+    type: ErrorBodyDto,
+    description: 'The instance changed while its providerData.code was exchanged; retry with a new code',
+  })
+  @ProviderResponses()
   replace(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -159,6 +187,11 @@ export class InstancesController {
   @ApiOkResponse({ type: InstanceDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
+  @ApiConflictResponse({
+    type: ErrorBodyDto,
+    description: 'The instance changed while its providerData.code was exchanged; retry with a new code',
+  })
+  @ProviderResponses()
   patch(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -18,6 +19,7 @@ import { ElementsService, type ElementDescription } from './elements.service';
 @ApiTags('elements')
 @ApiSecurity('pollcast')
 @ApiUnauthorizedResponse({ type: ErrorBodyDto })
+@ApiForbiddenResponse({ type: ErrorBodyDto, description: 'An Element token cannot read the catalog' })
 @UseGuards(TenantAuthGuard)
 @Controller(`${API_BASE}/elements`)
 export class ElementsController {

@@ -54,7 +54,10 @@ export function addCommonResponses(document: OpenAPIObject, options: CommonRespo
       const operation = (item as Partial<Record<(typeof METHODS)[number], Operation>>)[method];
       if (operation === undefined) continue;
       const add = (status: string, response: Record<string, unknown>) => {
-        operation.responses[status] ??= response;
+        const declared = operation.responses[status];
+        if (declared === undefined) operation.responses[status] = response;
+        // A controller's own 429 / 503 keeps its description but gets the header it always carries.
+        else if (response['headers'] !== undefined) declared['headers'] ??= response['headers'];
       };
       add(
         '400',
