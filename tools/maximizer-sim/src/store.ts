@@ -7,10 +7,8 @@ import {
   type StoredRecord,
   ENTITY_FIELDS,
   ENTITY_NAMES,
-  compareByModified,
   fieldSpec,
   makeKey,
-  sortByModified,
 } from './entities';
 import {
   type PagePosition,
@@ -34,185 +32,36 @@ import {
   type SeedResult,
   generateSeedRecords,
 } from './seed';
+import { ChangeLog } from './change-log';
+import { collect, EntityTable, lowerBound } from './entity-table';
+import type {
+  ChangeLogEntry,
+  ChangeQuery,
+  EntityInput,
+  OctopusReadRequest,
+  ReadResult,
+  RenderedRecord,
+} from './store-types';
 
-/** Writable AbEntry fields (Create needs Type; Contacts need ParentKey = a Company's Key). */
-export interface AbEntryInput {
-  Type?: AbEntryType;
-  CompanyName?: string | null;
-  FirstName?: string | null;
-  LastName?: string | null;
-  Email?: string | null;
-  Phone?: string | null;
-  City?: string | null;
-  ParentKey?: string | null;
-}
-
-/** Writable Opportunity fields (Status defaults to Open). */
-export interface OpportunityInput {
-  Objective?: string | null;
-  Status?: 'Open' | 'Won' | 'Lost';
-  Revenue?: number | null;
-  AbEntryKey?: string | null;
-}
-
-export type EntityInput<E extends EntityName> = E extends 'AbEntry' ? AbEntryInput : OpportunityInput;
-
-/** The documented Read body (inside `{"<Entity>": …}`); the wire variant accepts anything and validates. */
-export interface OctopusReadRequest {
-  Scope?: { Fields: Record<string, 0 | 1> };
-  Criteria?: { SearchQuery?: SearchQuery };
-  OrderBy?: { Fields: Record<string, 'ASC' | 'DESC'>[] };
-  PageSize?: number;
-  PageKey?: string;
-}
-
-/** `{"Field": {"$GT": value}}`, `{"$AND": […]}`, `{"$OR": […]}`. */
-export type SearchQuery =
-  { $AND: SearchQuery[] } | { $OR: SearchQuery[] } | Record<string, Partial<Record<QueryOperator, unknown>>>;
-export type QueryOperator = '$EQ' | '$NE' | '$GT' | '$GE' | '$LT' | '$LE' | '$LIKE' | '$IN' | '$RANGE';
-
-/** A record as the API renders it: field name → value, dates as zoned strings. */
-export type RenderedRecord = Record<string, FieldValue>;
-
-export type ChangeKind = 'created' | 'updated' | 'deleted';
-export interface ChangeLogEntry {
-  readonly seq: number;
-  readonly entity: EntityName;
-  readonly Key: string;
-  /** AbEntry Type (Company / Individual / Contact); null for opportunities. */
-  readonly recordType: string | null;
-  readonly change: ChangeKind;
-  /** The record's LastModifyDate after the change (for deletes: its last one before deletion). */
-  readonly LastModifyDate: string;
-  /** Simulator time of the change, ISO-8601 UTC (for deletes the only trace of when it happened). */
-  readonly at: string;
-}
-
-interface ChangeLogRow {
-  readonly seq: number;
-  readonly entity: EntityName;
-  readonly key: string;
-  readonly recordType: string | null;
-  readonly change: ChangeKind;
-  readonly lastModifySeconds: number;
-  readonly atMs: number;
-}
-
-export interface ChangeQuery {
-  /** Only entries with seq > since. */
-  since?: number;
-  entity?: EntityName;
-  limit?: number;
-}
-
-export interface ReadResult {
-  readonly entity: EntityName;
-  readonly data: RenderedRecord[];
-  readonly pageKey?: string;
-}
+export type {
+  AbEntryInput,
+  ChangeKind,
+  ChangeLogEntry,
+  ChangeQuery,
+  EntityInput,
+  OctopusReadRequest,
+  OpportunityInput,
+  QueryOperator,
+  ReadResult,
+  RenderedRecord,
+  SearchQuery,
+} from './store-types';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** First index in `sorted` for which `isAfter` holds (`isAfter` must be monotone). */
-function lowerBound(sorted: readonly StoredRecord[], isAfter: (record: StoredRecord) => boolean): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const record = sorted[middle];
-    if (record && isAfter(record)) high = middle;
-    else low = middle + 1;
-  }
-  return low;
-}
-
-/** One entity's records: by Key, and sorted by (LastModifyDate, Key) for range reads. */
-class EntityTable {
-  readonly byKey = new Map<string, StoredRecord>();
-  byModified: StoredRecord[] = [];
-  // Built lazily for `Key ASC` reads; creates and deletes invalidate it, updates keep Key order.
-  private byKeyCache: StoredRecord[] | null = null;
-
-  insert(record: StoredRecord): void {
-    this.byKey.set(record.key, record);
-    const index = this.modifiedInsertionIndex(record);
-    if (index === this.byModified.length) this.byModified.push(record);
-    else this.byModified.splice(index, 0, record);
-    this.byKeyCache = null;
-  }
-
-  /** Adds many records at once: one sort and one merge instead of n splices. */
-  insertMany(records: StoredRecord[]): void {
-    sortByModified(records);
-    for (const record of records) this.byKey.set(record.key, record);
-    const existing = this.byModified;
-    if (existing.length === 0) {
-      this.byModified = records;
-    } else {
-      const merged = new Array<StoredRecord>(existing.length + records.length);
-      let i = 0;
-      let j = 0;
-      let k = 0;
-      while (i < existing.length && j < records.length) {
-        const left = existing[i] as StoredRecord;
-        const right = records[j] as StoredRecord;
-        if (compareByModified(left, right) <= 0) {
-          merged[k++] = left;
-          i++;
-        } else {
-          merged[k++] = right;
-          j++;
-        }
-      }
-      while (i < existing.length) merged[k++] = existing[i++] as StoredRecord;
-      while (j < records.length) merged[k++] = records[j++] as StoredRecord;
-      this.byModified = merged;
-    }
-    this.byKeyCache = null;
-  }
-
-  remove(record: StoredRecord): void {
-    this.byKey.delete(record.key);
-    this.removeFromModified(record);
-    this.byKeyCache = null;
-  }
-
-  /** Moves a record to its new place in the (LastModifyDate, Key) order. */
-  touch(record: StoredRecord, lastModifySeconds: number): void {
-    this.removeFromModified(record);
-    record.lastModifySeconds = lastModifySeconds;
-    const index = this.modifiedInsertionIndex(record);
-    if (index === this.byModified.length) this.byModified.push(record);
-    else this.byModified.splice(index, 0, record);
-  }
-
-  byKeyOrder(): StoredRecord[] {
-    if (!this.byKeyCache) {
-      this.byKeyCache = [...this.byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    }
-    return this.byKeyCache;
-  }
-
-  clear(): void {
-    this.byKey.clear();
-    this.byModified = [];
-    this.byKeyCache = null;
-  }
-
-  private modifiedInsertionIndex(record: StoredRecord): number {
-    return lowerBound(this.byModified, (candidate) => compareByModified(candidate, record) > 0);
-  }
-
-  private removeFromModified(record: StoredRecord): void {
-    const index = lowerBound(this.byModified, (candidate) => compareByModified(candidate, record) >= 0);
-    if (this.byModified[index] !== record) throw new Error(`index out of sync for ${record.key}`);
-    this.byModified.splice(index, 1);
-  }
 }
 
 const ORDER_MODIFIED_THEN_KEY = 'LastModifyDate:ASC,Key:ASC';
@@ -227,14 +76,15 @@ export class RecordStore {
     AbEntry: new EntityTable(),
     Opportunity: new EntityTable(),
   };
-  private changeLog: ChangeLogRow[] = [];
-  private changeSeq = 0;
+  private readonly changeLog: ChangeLog;
   private keySequence = 0;
 
   constructor(
     private readonly clock: SimClock,
     private readonly dates: DateRenderer,
-  ) {}
+  ) {
+    this.changeLog = new ChangeLog(clock, dates);
+  }
 
   // ---- Create / Update / Delete -------------------------------------------------------------------
 
@@ -267,7 +117,7 @@ export class RecordStore {
     }
     const record = this.newRecord(entity, values, this.clock.nowSeconds());
     this.tables[entity].insert(record);
-    this.logChange(record, 'created');
+    this.changeLog.record(record, 'created');
     return this.render(record, null);
   }
 
@@ -285,7 +135,7 @@ export class RecordStore {
     Object.assign(record.values, values);
     // Maximizer stamps every update, even one that changes nothing.
     this.tables[entity].touch(record, this.clock.nowSeconds());
-    this.logChange(record, 'updated');
+    this.changeLog.record(record, 'updated');
     return this.render(record, null);
   }
 
@@ -295,7 +145,7 @@ export class RecordStore {
     if (extra.length > 0) throw new OctopusError(`Delete takes only Key (got '${extra.join("', '")}')`);
     const record = this.requireRecord(entity, data);
     this.tables[entity].remove(record);
-    this.logChange(record, 'deleted');
+    this.changeLog.record(record, 'deleted');
     return { Key: record.key };
   }
 
@@ -426,7 +276,7 @@ export class RecordStore {
     this.tables.Opportunity.insertMany(generated.Opportunity);
     if (options.logChanges) {
       for (const entity of ENTITY_NAMES)
-        for (const record of generated[entity]) this.logChange(record, 'created');
+        for (const record of generated[entity]) this.changeLog.record(record, 'created');
     }
     const created = Object.fromEntries(SEED_MIX_KINDS.map((kind) => [kind, 0])) as Record<SeedKind, number>;
     for (const record of generated.AbEntry) created[record.values['Type'] as SeedKind] += 1;
@@ -443,36 +293,16 @@ export class RecordStore {
   // ---- Change log ---------------------------------------------------------------------------------
 
   changes(query: ChangeQuery = {}): ChangeLogEntry[] {
-    const since = query.since ?? 0;
-    // seq is dense and starts at 1, so the first candidate is found by position, not by a scan.
-    const firstSeq = this.changeLog[0]?.seq ?? 1;
-    const start = Math.max(0, since - firstSeq + 1);
-    const limit = query.limit ?? Number.POSITIVE_INFINITY;
-    const entries: ChangeLogEntry[] = [];
-    for (let index = start; index < this.changeLog.length && entries.length < limit; index++) {
-      const row = this.changeLog[index];
-      if (!row || (query.entity && row.entity !== query.entity)) continue;
-      entries.push({
-        seq: row.seq,
-        entity: row.entity,
-        Key: row.key,
-        recordType: row.recordType,
-        change: row.change,
-        LastModifyDate: this.dates.render(row.lastModifySeconds),
-        at: new Date(row.atMs).toISOString(),
-      });
-    }
-    return entries;
+    return this.changeLog.list(query);
   }
 
   clearChanges(): void {
-    this.changeLog = [];
+    this.changeLog.clear();
   }
 
   reset(): void {
     for (const entity of ENTITY_NAMES) this.tables[entity].clear();
-    this.changeLog = [];
-    this.changeSeq = 0;
+    this.changeLog.reset();
     this.keySequence = 0;
   }
 
@@ -568,35 +398,4 @@ export class RecordStore {
     }
     return values;
   }
-
-  private logChange(record: StoredRecord, change: ChangeKind): void {
-    this.changeSeq += 1;
-    this.changeLog.push({
-      seq: this.changeSeq,
-      entity: record.entity,
-      key: record.key,
-      recordType: record.entity === 'AbEntry' ? String(record.values['Type']) : null,
-      change,
-      lastModifySeconds: record.lastModifySeconds,
-      atMs: this.clock.nowMs(),
-    });
-  }
-}
-
-/** Collects up to `wanted` matches from `sorted[start..end)`, stopping past `toSeconds` (LastModifyDate). */
-function collect(
-  sorted: readonly StoredRecord[],
-  start: number,
-  end: number,
-  matches: (record: StoredRecord) => boolean,
-  wanted: number,
-  toSeconds: number | null,
-): StoredRecord[] {
-  const found: StoredRecord[] = [];
-  for (let index = start; index < end && found.length < wanted; index++) {
-    const record = sorted[index] as StoredRecord;
-    if (toSeconds !== null && record.lastModifySeconds > toSeconds) break;
-    if (matches(record)) found.push(record);
-  }
-  return found;
 }
