@@ -88,7 +88,8 @@ export class TenantVerifier {
       );
     }
     const body: unknown = await response.body.json().catch(() => undefined);
-    if (response.statusCode === 401 || response.statusCode === 403) {
+    // 400: instance-service could not read the header it was given (its own limits); still the caller's.
+    if (response.statusCode === 400 || response.statusCode === 401 || response.statusCode === 403) {
       const message =
         typeof body === 'object' && body !== null && 'message' in body
           ? String(body.message)

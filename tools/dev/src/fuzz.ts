@@ -355,7 +355,6 @@ export async function runFuzz(args: string[]): Promise<number> {
         RATE_LIMIT_PER_SECOND: '100000',
         RATE_LIMIT_BURST: '100000',
         POLLER_INTERVAL_UNIT: 'seconds',
-        POLLCAST_PROVIDER_ALLOWED_HOSTS: `127.0.0.1:${ports.maximizerSim}`,
       },
     });
     const logDir = join(REPO_ROOT, '.data', profile.name, 'logs', runId);

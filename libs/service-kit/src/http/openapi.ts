@@ -36,7 +36,8 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as 
  * Declares on every public operation the answers that come from shared machinery rather than from
  * the handler, so no controller can forget them: 400 (StorableInputGuard, validation), 401 and 429
  * (authentication and the organization's rate limit), 404 (a path parameter naming something
- * missing or another organization's), 503 (authentication upstream unavailable). A status a
+ * missing or another organization's), 413 (a body over the JSON parser's limit), 503
+ * (authentication upstream unavailable). A status a
  * controller already declares keeps its own description.
  */
 export function addCommonResponses(document: OpenAPIObject, options: CommonResponsesOptions): OpenAPIObject {
@@ -66,6 +67,9 @@ export function addCommonResponses(document: OpenAPIObject, options: CommonRespo
         ),
       );
       if (path.includes('{')) add('404', error('Not found (also when it belongs to another organization)'));
+      if ((operation as { requestBody?: unknown }).requestBody !== undefined) {
+        add('413', error('The request body is larger than 100 kB'));
+      }
       if ((operation.security ?? []).length > 0) {
         add('401', error('Missing, malformed, oversized (over 4096 characters) or wrong Authorization'));
         add('429', error("The organization's rate limit; see Retry-After", retryAfter));
