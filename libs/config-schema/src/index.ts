@@ -27,5 +27,11 @@ export {
 } from './lib/scalars';
 export { LEGACY_URL_FIELDS } from './lib/poller-resources';
 export { MILLISECONDS_FORMAT } from './lib/templates';
-export { SECRET_MASK, isSecretConfigKey, maskCanonicalConfig, maskConfiguration } from './lib/mask';
+export {
+  SECRET_MASK,
+  isSecretConfigKey,
+  maskCanonicalConfig,
+  maskConfiguration,
+  maskUrlCredentials,
+} from './lib/mask';
 export { toInstanceBody, toResourceJson } from './lib/serialize';

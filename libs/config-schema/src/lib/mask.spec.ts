@@ -1,4 +1,4 @@
-import { isSecretConfigKey, maskConfiguration, SECRET_MASK } from './mask';
+import { maskUrlCredentials, isSecretConfigKey, maskConfiguration, SECRET_MASK } from './mask';
 
 describe('masking', () => {
   it('recognises secret keys', () => {
@@ -32,6 +32,18 @@ describe('masking', () => {
       'custom.access_token': SECRET_MASK,
       'empty.password': '',
       nested: { 'inner.secret': SECRET_MASK, list: [{ token: SECRET_MASK }] },
+    });
+  });
+
+  it('masks credentials in URLs stored before they were refused (responses, snapshots)', () => {
+    expect(maskUrlCredentials('https://bob:hunter2@example.com/hook?x=1')).toBe(
+      'https://********@example.com/hook?x=1',
+    );
+    expect(maskUrlCredentials('http://bob@example.com/')).toBe('http://********@example.com/');
+    expect(maskUrlCredentials('https://example.com/a@b')).toBe('https://example.com/a@b');
+    expect(maskUrlCredentials('not a url @ all')).toBe('not a url @ all');
+    expect(maskConfiguration({ 'event.notification.callback.url': 'https://a:b@x.example/h' })).toEqual({
+      'event.notification.callback.url': 'https://********@x.example/h',
     });
   });
 });

@@ -15,6 +15,21 @@ function maskValue(value: unknown): unknown {
   return value === undefined || value === null || value === '' ? value : SECRET_MASK;
 }
 
+/**
+ * `https://user:pass@host/…` → `https://********@host/…`. New URLs with credentials are refused
+ * (httpUrlSchema); this keeps ones stored before that out of responses and snapshots.
+ */
+export function maskUrlCredentials(value: string): string {
+  if (!value.includes('@') || !/^\s*https?:\/\//i.test(value)) return value;
+  try {
+    const url = new URL(value.trim());
+    if (url.username === '' && url.password === '') return value;
+    return value.trim().replace(/^(https?:\/\/)[^@/?#]*@/i, `$1${SECRET_MASK}@`);
+  } catch {
+    return value;
+  }
+}
+
 /** Nesting beyond this is not a configuration Pollcast accepted; hide it whole rather than recurse. */
 const MAX_DEPTH = 32;
 
@@ -36,6 +51,7 @@ function maskObject(record: Record<string, unknown>, depth: number): Record<stri
 }
 
 function maskNested(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return maskUrlCredentials(value);
   if (typeof value !== 'object' || value === null) return value;
   if (depth > MAX_DEPTH) return SECRET_MASK;
   if (Array.isArray(value)) return value.map((item) => maskNested(item, depth + 1));
@@ -51,13 +67,17 @@ export function maskCanonicalConfig(config: CanonicalInstanceConfig): CanonicalI
     elementConfig: Object.fromEntries(
       Object.entries(config.elementConfig).map(([key, value]) => [
         key,
-        isSecretConfigKey(key) && value !== '' ? SECRET_MASK : value,
+        isSecretConfigKey(key) && value !== '' ? SECRET_MASK : maskUrlCredentials(value),
       ]),
     ),
     original: maskConfiguration(config.original),
   };
   if (masked.oauth.apiSecret !== undefined) masked.oauth.apiSecret = SECRET_MASK;
   if (masked.events.signatureKey !== undefined) masked.events.signatureKey = SECRET_MASK;
+  if (masked.events.callbackUrl !== undefined)
+    masked.events.callbackUrl = maskUrlCredentials(masked.events.callbackUrl);
+  if (masked.oauth.callbackUrl !== undefined)
+    masked.oauth.callbackUrl = maskUrlCredentials(masked.oauth.callbackUrl);
   // The grant code is single-use but still a credential until exchanged.
   if (masked.providerCode !== undefined) masked.providerCode = SECRET_MASK;
   return masked;
