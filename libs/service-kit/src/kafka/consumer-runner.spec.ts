@@ -194,4 +194,35 @@ describe('ConsumerRunner under the failure policy', () => {
     expect(metrics).toContain('topic="events",reason="pg_22P05",service="test"} 1');
     expect(metrics).toContain('topic="events",reason="not_json",service="test"} 1');
   });
+
+  it('retries a transient failure without dead-lettering, and a stop ends the wait at once, uncommitted', async () => {
+    const broker = fakeBroker();
+    let calls = 0;
+    const subject = new ConsumerRunner(
+      broker.client,
+      {
+        groupId: 'g',
+        topic: 'events',
+        dlqTopic: 'events.dlq',
+        schema: z.object({ n: z.number(), text: z.string() }),
+        failurePolicy: { backoffInitialMs: 20_000, backoffMaxMs: 20_000 },
+        handle: () => {
+          calls += 1;
+          return Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+        },
+      },
+      pino({ level: 'silent' }),
+      'test',
+    );
+    await subject.start();
+    const startedAt = Date.now();
+    const delivering = broker.deliver([JSON.stringify({ n: 0, text: 'ok' })]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await subject.stop();
+    await delivering;
+    expect(Date.now() - startedAt).toBeLessThan(2000);
+    expect(calls).toBe(1);
+    expect(broker.published).toEqual([]);
+    expect(broker.commits).toEqual([]);
+  });
 });

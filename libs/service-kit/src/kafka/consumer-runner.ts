@@ -82,8 +82,6 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 const decodeFailure = (reasonCode: string, reason: string) => ({ reasonCode, reason });
 
 /**
@@ -94,6 +92,8 @@ const decodeFailure = (reasonCode: string, reason: string) => ({ reasonCode, rea
 export class ConsumerRunner<T> {
   private consumer: Consumer | undefined;
   private stopping = false;
+  /** Ends backoff waits at once when the consumer stops (a wait can be 30 s; shutdown has 25). */
+  private readonly stopped = new AbortController();
   private readonly policy: FailurePolicyOptions;
   private readonly metrics: ConsumerMetrics | undefined;
 
@@ -156,7 +156,7 @@ export class ConsumerRunner<T> {
           options: this.policy,
           isActive,
           pause: async (ms) => {
-            await sleep(ms);
+            await this.sleepUnlessStopping(ms);
             await heartbeat().catch(() => undefined);
           },
           handle: (part, attemptOf) =>
@@ -178,7 +178,7 @@ export class ConsumerRunner<T> {
               [{ message, reason: failure.description, reasonCode: failure.code, attempts }],
               isActive,
             ),
-          onRetry: ({ error, failure, attempt, delayMs, size }) => {
+          onRetry: ({ error, failure, attempt, delayMs, first, size }) => {
             spec.onOutcome?.('retried', size);
             this.metrics?.retries.inc({ topic: batch.topic, kind: failure.kind });
             this.logger[failure.kind === 'transient' ? 'warn' : 'error'](
@@ -188,7 +188,7 @@ export class ConsumerRunner<T> {
                 reasonCode: failure.code,
                 topic: batch.topic,
                 partition: batch.partition,
-                firstOffset: valid[0]?.offset,
+                firstOffset: first.offset,
                 messages: size,
                 attempt,
                 delayMs,
@@ -295,7 +295,7 @@ export class ConsumerRunner<T> {
           { error: describeFailureForLog(error), dlqTopic: this.spec.dlqTopic, attempt, delayMs },
           'the DLQ did not take the message; retrying',
         );
-        await sleep(delayMs);
+        await this.sleepUnlessStopping(delayMs);
       }
     }
     for (const { message, reason, reasonCode, attempts } of items) {
@@ -341,10 +341,26 @@ export class ConsumerRunner<T> {
     }, delayMs).unref();
   }
 
-  /** Finishes the batch in flight (its offsets are committed), then leaves the group. */
+  private sleepUnlessStopping(ms: number): Promise<void> {
+    const { signal } = this.stopped;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Lets the batch in flight end (a batch still failing ends uncommitted, to be redone by the next
+   * owner), then leaves the group. */
   async stop(): Promise<void> {
     if (this.stopping || !this.consumer) return;
     this.stopping = true;
+    this.stopped.abort();
     await this.consumer.disconnect();
   }
 }

@@ -17,6 +17,8 @@ export interface FailurePolicyRun<M> {
     failure: FailureClass;
     attempt: number;
     delayMs: number;
+    /** The part that failed: its first message and how many. */
+    first: M;
     size: number;
   }): void;
   random?: () => number;
@@ -72,7 +74,14 @@ export async function runWithFailurePolicy<M>(run: FailurePolicyRun<M>): Promise
           }
         }
         const delayMs = backoffMs(rangeAttempt, options, run.random);
-        run.onRetry?.({ error, failure, attempt: rangeAttempt, delayMs, size: to - from });
+        run.onRetry?.({
+          error,
+          failure,
+          attempt: rangeAttempt,
+          delayMs,
+          first: messages[from] as M,
+          size: to - from,
+        });
         await run.pause(delayMs);
       }
     }
