@@ -11,7 +11,7 @@ export {
   type ProviderErrorDetails,
   type ProviderErrorKind,
 } from './errors';
-export { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http';
+export { DEFAULT_HTTP_TIMEOUTS, OUTBOUND_REFUSED_MESSAGE, type HttpTimeouts } from './http';
 export {
   ceqlConditions,
   CeqlSyntaxError,
@@ -33,5 +33,6 @@ export {
   requireElement,
   UnknownElementError,
   type ElementAdapterOptions,
+  type ElementOutboundOptions,
 } from './catalog';
 export * from './maximizer';
