@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       POLLCAST_BOOTSTRAP_ORGANIZATION_SECRET: ORGANIZATION_SECRET,
       POLLCAST_BOOTSTRAP_USER_SECRET: USER_SECRET,
       MAXIMIZER_BASE_URL: sim.url,
+      POLLCAST_PROVIDER_ALLOWED_HOSTS: new URL(sim.url).host,
       // The bench measures the API, not the limiter.
       RATE_LIMIT_PER_SECOND: '1000000',
       RATE_LIMIT_BURST: '1000000',

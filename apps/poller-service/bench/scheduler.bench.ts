@@ -79,6 +79,7 @@ async function main(): Promise<void> {
       POLLCAST_TOPIC_PREFIX: prefix,
       INSTANCE_SERVICE_URL: instanceService.url,
       POLLCAST_SERVICE_TOKEN: SERVICE_TOKEN,
+      POLLCAST_PROVIDER_ALLOWED_HOSTS: new URL(sim.url).host,
       POLLER_CONCURRENCY: String(CONCURRENCY),
       POLLER_START_JITTER_SECONDS: '60',
     },
