@@ -83,7 +83,7 @@ describe('ConsumerRunner after a crash', () => {
 describe('ConsumerRunner under the failure policy', () => {
   type EachBatch = (payload: unknown) => Promise<void>;
 
-  function fakeBroker() {
+  function fakeBroker(refuse: (message: OutgoingMessage) => Error | undefined = () => undefined) {
     let eachBatch: EachBatch | undefined;
     const published: { topic: string; messages: OutgoingMessage[] }[] = [];
     const commits: unknown[] = [];
@@ -106,7 +106,9 @@ describe('ConsumerRunner under the failure policy', () => {
         }),
       },
       publish: (topic: string, messages: OutgoingMessage[]) => {
-        published.push({ topic, messages });
+        const refused = messages.map(refuse).find((error) => error !== undefined);
+        if (refused) return Promise.reject(refused);
+        published.push({ topic, messages: messages.map((message) => ({ ...message })) });
         return Promise.resolve();
       },
     };
@@ -224,5 +226,33 @@ describe('ConsumerRunner under the failure policy', () => {
     expect(calls).toBe(1);
     expect(broker.published).toEqual([]);
     expect(broker.commits).toEqual([]);
+  });
+
+  it('dead-letters without the value when the DLQ refuses the record itself, rather than stalling', async () => {
+    const tooLarge = Object.assign(new Error('The request included a message larger than the max'), {
+      name: 'KafkaJSProtocolError',
+      type: 'MESSAGE_TOO_LARGE',
+    });
+    const broker = fakeBroker((message) => (message.rawValue ? tooLarge : undefined));
+    const subject = new ConsumerRunner(
+      broker.client,
+      {
+        groupId: 'g',
+        topic: 'events',
+        dlqTopic: 'events.dlq',
+        schema: z.object({ n: z.number(), text: z.string() }),
+        handle: () => Promise.resolve(),
+      },
+      pino({ level: 'silent' }),
+      'test',
+    );
+    await subject.start();
+    await broker.deliver(['not json']);
+    const [dead] = broker.published.flatMap(({ messages }) => messages);
+    expect(dead?.rawValue).toBeNull();
+    expect(dead?.headers?.['pollcast-dlq-reason']).toMatch(
+      /^value is not JSON: .* \(value dropped: the DLQ refused it: kafka_message_too_large\)$/,
+    );
+    expect(broker.commits).toHaveLength(1);
   });
 });

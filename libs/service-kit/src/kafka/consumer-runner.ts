@@ -5,6 +5,7 @@ import { DLQ_HEADER_PREFIX, HEADERS } from '@pollcast/contracts';
 import type { MetricsRegistry } from '../metrics/metrics';
 import { ConsumerMetrics } from './consumer-metrics';
 import {
+  classifyFailure,
   DEFAULT_FAILURE_POLICY,
   describeForLog as describeFailureForLog,
   redactReason,
@@ -290,6 +291,26 @@ export class ConsumerRunner<T> {
         break;
       } catch (error) {
         if (!isActive()) return false;
+        const failure = classifyFailure(error);
+        if (failure.kind === 'deterministic' && outgoing.some((message) => message.rawValue !== null)) {
+          // The DLQ refuses the record itself (e.g. too large once the DLQ headers are added): keep
+          // key, headers and reason, drop the value — a DLQ that stalls would stall the partition too.
+          this.logger.error(
+            { error: describeFailureForLog(error), dlqTopic: this.spec.dlqTopic },
+            'the DLQ refused the message; dead-lettering it without its value',
+          );
+          for (const message of outgoing) {
+            message.rawValue = null;
+            if (message.headers) {
+              message.headers[HEADERS.dlqReason] =
+                `${message.headers[HEADERS.dlqReason] ?? ''} (value dropped: the DLQ refused it: ${failure.code})`.slice(
+                  0,
+                  2000,
+                );
+            }
+          }
+          continue;
+        }
         const delayMs = Math.min(this.policy.backoffMaxMs, 500 * attempt);
         this.logger.error(
           { error: describeFailureForLog(error), dlqTopic: this.spec.dlqTopic, attempt, delayMs },
