@@ -119,9 +119,10 @@ export interface ElementAdapter extends ElementDefinition {
   /**
    * Every provider URL this configuration makes the element call (base URL, OAuth token URL), checked
    * against the outbound guard: throws ElementRequestError naming the configuration key when one is
-   * refused. No I/O; the same URLs are checked again when connecting.
+   * refused. No I/O; the same URLs are checked again when connecting. `check: false` only computes
+   * them (to compare a stored configuration with a new one).
    */
-  providerTargets(configuration: ElementConfiguration): ProviderTarget[];
+  providerTargets(configuration: ElementConfiguration, options?: { check?: boolean }): ProviderTarget[];
   /** Pure: parse and translate a hub URL. Throws ElementRequestError for bad URLs / queries. */
   planHubRequest(input: HubRequestPlanInput): HubRequestPlan;
   /** One page of a hub request against the provider. Throws ProviderError (see errors.ts). */

@@ -281,9 +281,13 @@ export function createMaximizerAdapter(options: MaximizerAdapterOptions = {}): E
   const now = options.now ?? Date.now;
 
   /** The base URL (OAuth token endpoint and Octopus API live under it), checked by the outbound guard. */
-  function providerTargets(configuration: ElementConfiguration): ProviderTarget[] {
+  function providerTargets(
+    configuration: ElementConfiguration,
+    options: { check?: boolean } = {},
+  ): ProviderTarget[] {
     const configKey = baseUrlKey(configuration);
     const url = maximizerBaseUrl(configuration);
+    if (options.check === false) return [{ configKey, url }];
     const tokenUrl = `${url}${oauthPath(configuration, 'Token')}`;
     // The URL as given too: the base URL is rebuilt from its origin, which drops `user:pass@`.
     const given = configString(configuration, 'maximizer.url');

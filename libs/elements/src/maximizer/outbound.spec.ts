@@ -82,6 +82,12 @@ describe('Maximizer provider targets', () => {
     );
   });
 
+  it('computes targets without judging them when asked (comparing a stored configuration)', () => {
+    expect(adapter.providerTargets({ 'maximizer.url': 'http://10.0.0.8' }, { check: false })).toEqual([
+      { configKey: 'maximizer.url', url: 'http://10.0.0.8' },
+    ]);
+  });
+
   it('refuses before any I/O when a call is made with a refused URL', async () => {
     await expect(
       adapter.exchangeCode({ ...OAUTH, 'maximizer.url': 'http://10.1.2.3:8080' }, 'code-1'),
