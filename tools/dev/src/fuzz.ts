@@ -17,17 +17,16 @@ const VENV = join(REPO_ROOT, '.cache', 'schemathesis');
 const SCHEMATHESIS = join(VENV, 'bin', 'schemathesis');
 
 /**
- * The checks every case must pass. Of the negative-data checks, none is enabled:
- * - negative_data_rejection would require a 4xx for every request the document says is invalid, but
- *   the Open Connectors contract is lenient on purpose (unknown query parameters and configuration
- *   keys the element does not know are ignored or echoed, not refused), so it reports compatibility,
- *   not faults. Negative cases still run (generation mode `all`): a 5xx or an undeclared status or
- *   body from them fails through the checks below.
- * - positive_data_acceptance would require a 2xx for every valid-looking request, but most of them
- *   name instances that do not exist (404) or carry a grant code the provider refuses (400).
- * - missing_required_header, unsupported_method, ignored_auth and the stateful checks judge REST
- *   conventions (405 for other methods, auth on every route) these APIs do not promise; the
- *   authentication of every route is covered by the integration tests.
+ * The checks every case must pass: no 5xx, and every answer as the document declares it (status, body,
+ * content type, headers). Of the negative-data and authentication checks:
+ * - negative_data_rejection (a request the document calls invalid must get a 4xx), ignored_auth (a
+ *   request without or with wrong credentials must be refused) and missing_required_header are on:
+ *   the APIs validate every input they declare, and the fuzz holds them to it.
+ * - positive_data_acceptance stays off: it wants a 2xx for every request the document calls valid, but
+ *   most of them name instances or events that do not exist (404) or carry a grant code the provider
+ *   refuses (400) — correct answers, not faults.
+ * - unsupported_method stays off: it wants 405 for methods a path does not declare, and these APIs
+ *   answer 404 there, as Open Connectors does.
  */
 export const FUZZ_CHECKS = [
   'not_a_server_error',
@@ -35,6 +34,9 @@ export const FUZZ_CHECKS = [
   'content_type_conformance',
   'response_headers_conformance',
   'response_schema_conformance',
+  'negative_data_rejection',
+  'ignored_auth',
+  'missing_required_header',
 ];
 
 interface FuzzTarget {
@@ -231,6 +233,7 @@ function readReport(file: string): { operations: number; cases: number; failures
 async function fuzzOne(
   target: FuzzTarget,
   options: {
+    checks: string[];
     authorization: string;
     casesPerOperation: number;
     configFile: string;
@@ -251,7 +254,7 @@ async function fuzzOne(
     '--include-path-regex',
     '^/elements/api-v2/',
     '--checks',
-    FUZZ_CHECKS.join(','),
+    options.checks.join(','),
     '--phases',
     'examples,coverage,fuzzing',
     '--max-examples',
@@ -299,8 +302,9 @@ async function fuzzOne(
  * document does not declare (status, body, content type, headers). Prints cases and failures per service.
  *
  * Arguments: `--cases N` (at least this many cases per service; default 1000), `--seed N`,
- * `--only instance-service,poller-service,dispatcher` (a subset). The JSON report and a VCR cassette
- * of every request and answer are kept in .data/fuzz/reports/<run>/.
+ * `--only instance-service,poller-service,dispatcher` (a subset), `--checks a,b` (other schemathesis
+ * checks, to explore; CI uses FUZZ_CHECKS). Each service's OpenAPI document, the JSON report and a VCR
+ * cassette of every request and answer are kept in .data/fuzz/reports/<run>/.
  */
 export async function runFuzz(args: string[]): Promise<number> {
   const began = Date.now();
@@ -310,6 +314,8 @@ export async function runFuzz(args: string[]): Promise<number> {
   };
   const minimumCases = Number(option('--cases') ?? 1000);
   const seed = Number(option('--seed') ?? Date.now() % 1_000_000);
+  // Exploring only: `--checks all` shows what the negative-data checks would report.
+  const checks = option('--checks')?.split(',') ?? FUZZ_CHECKS;
   ensureSchemathesis();
   buildAll(log);
 
@@ -431,11 +437,14 @@ export async function runFuzz(args: string[]): Promise<number> {
       const document = (await (await fetch(`${target.url}/docs-json`)).json()) as {
         paths: Record<string, Record<string, unknown>>;
       };
+      writeFileSync(join(reportDir, `${target.service}.openapi.json`), JSON.stringify(document, null, 2));
       const operations = Object.entries(document.paths)
         .filter(([path]) => path.startsWith('/elements/api-v2/'))
         .reduce((sum, [, item]) => sum + Object.keys(item).length, 0);
       const casesPerOperation = Math.ceil(minimumCases / Math.max(1, operations));
-      results.push(await fuzzOne(target, { authorization, casesPerOperation, configFile, reportDir, seed }));
+      results.push(
+        await fuzzOne(target, { checks, authorization, casesPerOperation, configFile, reportDir, seed }),
+      );
     }
 
     const failed = results.filter(

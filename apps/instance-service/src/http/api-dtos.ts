@@ -1,12 +1,22 @@
 // Classes that only describe request and response bodies for the OpenAPI document. Bodies are
 // validated by @pollcast/config-schema (instances) or zod (internal), not by these classes.
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 
 // The error model is shared by every service.
 export { ErrorBodyDto, ErrorItemDto } from '@pollcast/service-kit';
 
 export class ElementKeyDto {
-  @ApiProperty({ example: 'maximizer' }) key!: string;
+  @ApiProperty({ minLength: 1, example: 'maximizer' }) key!: string;
+}
+
+export class ElementReferenceDto {
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: "When given, the instance's own element (it cannot change)",
+    example: 'maximizer',
+  })
+  key?: string | null;
 }
 
 export class ProviderDataDto {
@@ -14,36 +24,88 @@ export class ProviderDataDto {
   code!: string;
 }
 
-export class InstanceBodyDto {
-  @ApiProperty({ type: ElementKeyDto, description: 'Required on create; cannot change afterwards' })
+export class ProviderDataUpdateDto {
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'A new grant code; absent, null or empty keeps the stored authorization',
+    example: 'Zb3…',
+  })
+  code?: string | null;
+}
+
+const CONFIGURATION_DOC: ApiPropertyOptions = {
+  type: 'object',
+  additionalProperties: true,
+  description:
+    'Open Connectors configuration keys: oauth.api.key, oauth.api.secret, oauth.callback.url, ' +
+    'event.notification.enabled, event.notification.callback.url, event.notification.signature.key, ' +
+    'event.poller.refresh_interval, event.poller.configuration (object or JSON string), event.poller.urls, ' +
+    'element keys such as maximizer.url, maximizer.alias, maximizer.datacenter. PATCH merges (null removes a key).',
+  example: {
+    'oauth.callback.url': 'https://mycoolapp.com',
+    'oauth.api.key': 'Rand0MAP1-key',
+    'oauth.api.secret': 'fak3AP1-s3Cr3t',
+    'event.notification.enabled': true,
+    'event.notification.callback.url': 'https://mycoolapp.com/events',
+    'event.poller.refresh_interval': '15',
+    'event.poller.configuration': { contacts: {}, companies: {} },
+  },
+  nullable: true,
+};
+
+const TAGS_DOC: ApiPropertyOptions = {
+  type: 'array',
+  items: { type: 'string', maxLength: 255 },
+  maxItems: 100,
+  nullable: true,
+  example: ['Docs'],
+};
+
+// config-schema takes a boolean or the words true / false in any case, blanks around them ignored;
+// blank is the same as absent.
+// nullable inside a branch: beside anyOf it would make Nest add `type: object`.
+const FLAG_DOC: ApiPropertyOptions = {
+  anyOf: [
+    { type: 'boolean', nullable: true },
+    { type: 'string', pattern: '^[\\s\\uFEFF]*(([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])[\\s\\uFEFF]*)?$' },
+  ],
+  description: 'true stops polling and delivery',
+  example: false,
+};
+
+/** `POST /instances`: the element and a grant code are required. Unknown top-level keys are ignored
+ * (clients send back what GET returned). */
+export class InstanceCreateBodyDto {
+  @ApiProperty({ type: ElementKeyDto, description: 'The element to connect; cannot change afterwards' })
   element!: ElementKeyDto;
+  @ApiProperty({ type: ProviderDataDto, description: 'The grant code, exchanged for tokens at once' })
+  providerData!: ProviderDataDto;
+  @ApiPropertyOptional(CONFIGURATION_DOC)
+  configuration?: Record<string, unknown> | null;
+  @ApiPropertyOptional(TAGS_DOC) tags?: string[] | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'API Instance with Polling' })
+  name?: string | null;
+  @ApiPropertyOptional(FLAG_DOC) disabled?: boolean | string | null;
+}
+
+/** `PUT` (configuration replaced whole when given) and `PATCH` (merged) `/instances/{id}`: every field
+ * optional; null or absent keeps the stored value. */
+export class InstanceUpdateBodyDto {
+  @ApiPropertyOptional({ type: ElementReferenceDto, nullable: true, description: 'Cannot change' })
+  element?: ElementReferenceDto | null;
   @ApiPropertyOptional({
-    type: ProviderDataDto,
-    description: 'Required on create; on update it re-authorizes',
+    type: ProviderDataUpdateDto,
+    nullable: true,
+    description: 'A new grant code: re-authorizes (needed when maximizer.url changes)',
   })
-  providerData?: ProviderDataDto;
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'Open Connectors configuration keys: oauth.api.key, oauth.api.secret, oauth.callback.url, ' +
-      'event.notification.enabled, event.notification.callback.url, event.notification.signature.key, ' +
-      'event.poller.refresh_interval, event.poller.configuration (object or JSON string), event.poller.urls, ' +
-      'element keys such as maximizer.url, maximizer.alias, maximizer.datacenter. PATCH merges (null removes a key).',
-    example: {
-      'oauth.callback.url': 'https://mycoolapp.com',
-      'oauth.api.key': 'Rand0MAP1-key',
-      'oauth.api.secret': 'fak3AP1-s3Cr3t',
-      'event.notification.enabled': true,
-      'event.notification.callback.url': 'https://mycoolapp.com/events',
-      'event.poller.refresh_interval': '15',
-      'event.poller.configuration': { contacts: {}, companies: {} },
-    },
-  })
-  configuration?: Record<string, unknown>;
-  @ApiPropertyOptional({ type: [String], example: ['Docs'] }) tags?: string[];
-  @ApiPropertyOptional({ example: 'API Instance with Polling' }) name?: string;
-  @ApiPropertyOptional({ description: 'true stops polling and delivery' }) disabled?: boolean;
+  providerData?: ProviderDataUpdateDto | null;
+  @ApiPropertyOptional(CONFIGURATION_DOC)
+  configuration?: Record<string, unknown> | null;
+  @ApiPropertyOptional(TAGS_DOC) tags?: string[] | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'API Instance with Polling' })
+  name?: string | null;
+  @ApiPropertyOptional(FLAG_DOC) disabled?: boolean | string | null;
 }
 
 export class ElementSummaryDto {

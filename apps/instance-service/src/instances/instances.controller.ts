@@ -37,7 +37,8 @@ import { API_BASE } from '../http/api-base';
 import {
   ConfigurationEntryDto,
   ErrorBodyDto,
-  InstanceBodyDto,
+  InstanceCreateBodyDto,
+  InstanceUpdateBodyDto,
   InstanceDto,
   PropertyValueBodyDto,
 } from '../http/api-dtos';
@@ -91,7 +92,7 @@ export class InstancesController {
     summary:
       'Create an instance: exchanges providerData.code, stores the tokens, starts polling when events are enabled',
   })
-  @ApiBody({ type: InstanceBodyDto })
+  @ApiBody({ type: InstanceCreateBodyDto })
   @ApiOkResponse({ type: InstanceDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'An Element token cannot create instances' })
@@ -163,7 +164,7 @@ export class InstancesController {
   @ApiOperation({
     summary: 'Replace an instance (configuration replaced whole when given; ******** keeps a stored secret)',
   })
-  @ApiBody({ type: InstanceBodyDto })
+  @ApiBody({ type: InstanceUpdateBodyDto })
   @ApiOkResponse({ type: InstanceDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
@@ -183,7 +184,7 @@ export class InstancesController {
   @Patch(':id')
   @AllowElementToken()
   @ApiOperation({ summary: 'Update an instance (configuration keys merged; null removes one)' })
-  @ApiBody({ type: InstanceBodyDto })
+  @ApiBody({ type: InstanceUpdateBodyDto })
   @ApiOkResponse({ type: InstanceDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
