@@ -1,6 +1,6 @@
 import { waitFor } from '@pollcast/testing';
 import { startPlatform, type RunningPlatform } from '../support/platform';
-import { createInstance } from '../support/e2e-helpers';
+import { authorizeAtSimulator, createInstance, SIM_CLIENT } from '../support/e2e-helpers';
 
 /**
  * Input that PostgreSQL or the HTTP stack cannot take (U+0000, lone surrogates, offsets beyond ±15:59,
@@ -181,6 +181,27 @@ describe('hostile input answers 4xx naming the field, on the real services and d
       }),
       'watermark',
     );
+  });
+
+  it('a NUL in a create body is refused before the grant code is exchanged: the code still works', async () => {
+    const code = await authorizeAtSimulator(platform.simUrl, 'https://mycoolapp.com');
+    const body = (name: string) =>
+      JSON.stringify({
+        element: { key: 'maximizer' },
+        providerData: { code },
+        name,
+        configuration: {
+          'oauth.callback.url': 'https://mycoolapp.com',
+          'oauth.api.key': SIM_CLIENT.id,
+          'oauth.api.secret': SIM_CLIENT.secret,
+        },
+      });
+    expectBadRequestNaming(
+      await call(services().instance, 'POST', '/instances', { body: body('a\u0000b') }),
+      'name',
+    );
+    const created = await call(services().instance, 'POST', '/instances', { body: body('clean') });
+    expect(created.status).toBe(200);
   });
 
   it('one 400 rule for page sizes on the three services', async () => {

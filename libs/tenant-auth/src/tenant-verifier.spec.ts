@@ -21,6 +21,9 @@ function fakeInstanceService(): Promise<{
         response.end(JSON.stringify({ organizationId: 'org-1', userId: 'user-1', instanceId: null }));
       } else if (authorization === 'User u1, Element tok') {
         response.end(JSON.stringify({ organizationId: 'org-1', userId: 'user-1', instanceId: '42' }));
+      } else if (authorization === 'User unreadable') {
+        response.statusCode = 400;
+        response.end(JSON.stringify({ message: 'Invalid request body' }));
       } else {
         response.statusCode = 401;
         response.end(JSON.stringify({ message: 'Invalid user or organization secret' }));
@@ -70,6 +73,9 @@ describe('TenantVerifier', () => {
         expect((error as DomainError).message).toBe('Invalid user or organization secret');
       }
       expect(fake.calls).toHaveLength(2);
+      // A header instance-service cannot read is still the caller's problem, not an outage.
+      const unreadable = (await verifier.verify('User unreadable').catch((e: unknown) => e)) as DomainError;
+      expect(unreadable.status).toBe(401);
       const missing = await verifier.verify(undefined).catch((e: unknown) => e);
       expect((missing as DomainError).message).toMatch(
         /Missing Authorization header; expected Authorization: User/,
