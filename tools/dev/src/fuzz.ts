@@ -39,6 +39,18 @@ export const FUZZ_CHECKS = [
   'missing_required_header',
 ];
 
+/** Every check schemathesis 4.32 knows (max_response_time is off unless given a limit); those not in
+ * FUZZ_CHECKS are switched off explicitly. */
+const ALL_CHECKS = [
+  ...FUZZ_CHECKS,
+  'positive_data_acceptance',
+  'unsupported_method',
+  'allow_header_conformance',
+  'use_after_free',
+  'ensure_resource_availability',
+  'object_level_authorization',
+];
+
 interface FuzzTarget {
   service: 'instance-service' | 'poller-service' | 'dispatcher';
   url: string;
@@ -190,6 +202,9 @@ function schemathesisConfig(instanceId: string, doomedInstanceId: string, eventI
     '[cache]',
     'enabled = false',
     '',
+    '[checks]',
+    ...ALL_CHECKS.map((check) => `${check}.enabled = ${FUZZ_CHECKS.includes(check)}`),
+    '',
     '[dictionaries]',
     `instances = { values = ["${instanceId}"] }`,
     `doomed = { values = ["${doomedInstanceId}"] }`,
@@ -204,6 +219,13 @@ function schemathesisConfig(instanceId: string, doomedInstanceId: string, eventI
     '"path.configId" = { dictionary = "configKeys", probability = 0.5 }',
     '"path.key" = { dictionary = "elements", probability = 0.5 }',
     '"path.eventId" = { dictionary = "events", probability = 0.5 }',
+    '',
+    '# `tags[]` is an array in the query: on the wire every value is text, so the type mutations of',
+    '# negative_data_rejection (an integer, an object for pageSize) arrive as valid text — false alarms.',
+    '[[operations]]',
+    'include-path = "/elements/api-v2/instances"',
+    'include-method = "GET"',
+    'checks = { negative_data_rejection = { enabled = false } }',
     '',
     '# Deleting is tried on an instance of its own: the others keep theirs for the whole run.',
     '[[operations]]',
@@ -233,7 +255,7 @@ function readReport(file: string): { operations: number; cases: number; failures
 async function fuzzOne(
   target: FuzzTarget,
   options: {
-    checks: string[];
+    checks: string[] | undefined;
     authorization: string;
     casesPerOperation: number;
     configFile: string;
@@ -253,16 +275,18 @@ async function fuzzOne(
     target.url,
     '--include-path-regex',
     '^/elements/api-v2/',
-    '--checks',
-    options.checks.join(','),
+    // Which checks run is in the config file (per operation where needed); --checks overrides it.
+    ...(options.checks === undefined ? [] : ['--checks', options.checks.join(',')]),
     '--phases',
     'examples,coverage,fuzzing',
     '--max-examples',
     String(options.casesPerOperation),
     '--seed',
     String(options.seed),
+    // One worker: Python 3.11's parser is not thread-safe where Hypothesis describes its strategies
+    // ("AST constructor recursion depth mismatch" with two), and one worker keeps a seed reproducible.
     '--workers',
-    '2',
+    '1',
     '--request-timeout',
     '20',
     '--header',
@@ -315,7 +339,7 @@ export async function runFuzz(args: string[]): Promise<number> {
   const minimumCases = Number(option('--cases') ?? 1000);
   const seed = Number(option('--seed') ?? Date.now() % 1_000_000);
   // Exploring only: `--checks all` shows what the negative-data checks would report.
-  const checks = option('--checks')?.split(',') ?? FUZZ_CHECKS;
+  const checks = option('--checks')?.split(',');
   ensureSchemathesis();
   buildAll(log);
 
