@@ -36,7 +36,7 @@ import type { Env } from './env';
 import { PruneHistoryJob } from './history/prune-history.job';
 import { MAX_EVENTS_PER_NOTIFICATION } from './notifications/notification-body';
 import { recordEvents } from './notifications/notification-writer';
-import { InstanceServiceClient } from './settings/instance-service.client';
+import { DeliveryInfoCache } from './settings/delivery-info.cache';
 import { InstanceSettingsStore } from './settings/instance-settings.store';
 import { USER_AGENT } from './version';
 
@@ -55,7 +55,7 @@ class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
     @Inject(InstanceSettingsStore) private readonly settings: InstanceSettingsStore,
-    @Inject(InstanceServiceClient) private readonly instanceService: InstanceServiceClient,
+    @Inject(DeliveryInfoCache) private readonly instanceService: DeliveryInfoCache,
     @Inject(DispatcherMetrics) private readonly metrics: DispatcherMetrics,
     @Inject(CallbackSender) private readonly sender: CallbackSender,
     @Inject(MetricsRegistry) private readonly registry: MetricsRegistry,
@@ -164,8 +164,8 @@ export class DispatcherModule {
           inject: [DataSource],
         },
         {
-          provide: InstanceServiceClient,
-          useValue: new InstanceServiceClient({
+          provide: DeliveryInfoCache,
+          useValue: new DeliveryInfoCache({
             baseUrl: env.INSTANCE_SERVICE_URL,
             serviceToken: env.POLLCAST_SERVICE_TOKEN,
             cacheTtlMs: env.DISPATCHER_DELIVERY_CACHE_MS,
@@ -200,7 +200,7 @@ export class DispatcherModule {
           useFactory: (
             store: NotificationStore,
             settings: InstanceSettingsStore,
-            instanceService: InstanceServiceClient,
+            instanceService: DeliveryInfoCache,
             sender: CallbackSender,
             gate: EndpointGate,
             metrics: DispatcherMetrics,
@@ -228,7 +228,7 @@ export class DispatcherModule {
           inject: [
             NotificationStore,
             InstanceSettingsStore,
-            InstanceServiceClient,
+            DeliveryInfoCache,
             CallbackSender,
             EndpointGate,
             DispatcherMetrics,
@@ -240,10 +240,10 @@ export class DispatcherModule {
           useFactory: (
             dataSource: DataSource,
             settings: InstanceSettingsStore,
-            instanceService: InstanceServiceClient,
+            instanceService: DeliveryInfoCache,
             worker: DeliveryWorker,
           ) => new EventsService(dataSource, settings, instanceService, () => worker.wake()),
-          inject: [DataSource, InstanceSettingsStore, InstanceServiceClient, DeliveryWorker],
+          inject: [DataSource, InstanceSettingsStore, DeliveryInfoCache, DeliveryWorker],
         },
         {
           provide: PruneHistoryJob,

@@ -1,2 +1,3 @@
-export { TenantVerifier, AUTHORIZATION_HELP, type Tenant, type TenantAuthOptions } from './tenant-verifier';
-export { TenantAuthGuard, TenantAuthModule, CurrentTenant } from './tenant-auth.module';
+export type { Principal } from '@pollcast/contracts';
+export { TenantVerifier, AUTHORIZATION_HELP, type TenantAuthOptions } from './tenant-verifier';
+export { TenantAuthGuard, TenantAuthModule, CurrentPrincipal } from './tenant-auth.module';

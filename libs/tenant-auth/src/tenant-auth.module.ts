@@ -9,9 +9,10 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { DomainError, RateLimiter, rateLimitedError, SERVICE_ENV, type BaseEnv } from '@pollcast/service-kit';
-import { TenantVerifier, type Tenant, type TenantAuthOptions } from './tenant-verifier';
+import type { Principal } from '@pollcast/contracts';
+import { TenantVerifier, type TenantAuthOptions } from './tenant-verifier';
 
-type AuthenticatedRequest = Request & { tenant?: Tenant };
+type AuthenticatedRequest = Request & { principal?: Principal };
 
 /** Guards a controller or route: resolves the caller's tenant, refuses an instance token used on
  * another instance's route (`:id`) with the same 404 as a missing instance, then takes one token from
@@ -26,28 +27,30 @@ export class TenantAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const tenant = await this.verifier.verify(request.headers.authorization);
+    const principal = await this.verifier.verify(request.headers.authorization);
     const routeInstanceId = (request.params as Record<string, string | undefined>).id;
     if (
-      tenant.instanceId !== null &&
+      principal.instanceId !== null &&
       routeInstanceId !== undefined &&
-      routeInstanceId !== tenant.instanceId
+      routeInstanceId !== principal.instanceId
     ) {
       throw new DomainError('NOT_FOUND', `Instance ${routeInstanceId} not found`, 404);
     }
-    const taken = this.limiter.take(tenant.organizationId);
+    const taken = this.limiter.take(principal.organizationId);
     if (!taken.allowed) throw rateLimitedError(taken.retryAfterSeconds);
-    request.tenant = tenant;
+    request.principal = principal;
     return true;
   }
 }
 
 /** The authenticated tenant of the request (use with TenantAuthGuard). */
-export const CurrentTenant = createParamDecorator((_data: unknown, context: ExecutionContext): Tenant => {
-  const tenant = context.switchToHttp().getRequest<AuthenticatedRequest>().tenant;
-  if (!tenant) throw new DomainError('UNAUTHENTICATED', 'Route is missing TenantAuthGuard', 500);
-  return tenant;
-});
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => {
+    const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+    if (!principal) throw new DomainError('UNAUTHENTICATED', 'Route is missing TenantAuthGuard', 500);
+    return principal;
+  },
+);
 
 @Module({})
 export class TenantAuthModule {

@@ -11,7 +11,7 @@ import {
 import type { Response } from 'express';
 import type { z } from 'zod';
 import { RequestValidationError } from '@pollcast/service-kit';
-import { CurrentTenant, TenantAuthGuard, type Tenant } from '@pollcast/tenant-auth';
+import { CurrentPrincipal, TenantAuthGuard, type Principal } from '@pollcast/tenant-auth';
 import { EventDetailDto, EventDto, RedeliverBodyDto, RedeliverResultDto } from './events-api.dtos';
 import {
   EVENT_STATUSES,
@@ -54,10 +54,10 @@ export class EventsController {
   @ApiParam({ name: 'eventId' })
   @ApiOkResponse({ type: EventDetailDto })
   getAnyInstanceEvent(
-    @CurrentTenant() tenant: Tenant,
+    @CurrentPrincipal() principal: Principal,
     @Param('eventId') eventId: string,
   ): Promise<EventDetailView> {
-    return this.events.get(tenant, null, eventId);
+    return this.events.get(principal, null, eventId);
   }
 
   @Get(':id/events')
@@ -102,12 +102,12 @@ export class EventsController {
     },
   })
   async list(
-    @CurrentTenant() tenant: Tenant,
+    @CurrentPrincipal() principal: Principal,
     @Param('id') instanceId: string,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ): Promise<EventView[]> {
-    const page = await this.events.list(tenant, instanceId, parse(listEventsQuerySchema, query, 'query'));
+    const page = await this.events.list(principal, instanceId, parse(listEventsQuerySchema, query, 'query'));
     if (page.nextPage) response.setHeader(NEXT_PAGE_HEADER, page.nextPage);
     return page.events;
   }
@@ -121,11 +121,11 @@ export class EventsController {
   @ApiBody({ type: RedeliverBodyDto, required: false })
   @ApiOkResponse({ type: RedeliverResultDto })
   redeliver(
-    @CurrentTenant() tenant: Tenant,
+    @CurrentPrincipal() principal: Principal,
     @Param('id') instanceId: string,
     @Body() body: unknown,
   ): Promise<RedeliverResult> {
-    return this.events.redeliver(tenant, instanceId, parse(redeliverBodySchema, body, 'body'));
+    return this.events.redeliver(principal, instanceId, parse(redeliverBodySchema, body, 'body'));
   }
 
   @Get(':id/events/:eventId')
@@ -134,10 +134,10 @@ export class EventsController {
   @ApiParam({ name: 'eventId' })
   @ApiOkResponse({ type: EventDetailDto })
   get(
-    @CurrentTenant() tenant: Tenant,
+    @CurrentPrincipal() principal: Principal,
     @Param('id') instanceId: string,
     @Param('eventId') eventId: string,
   ): Promise<EventDetailView> {
-    return this.events.get(tenant, instanceId, eventId);
+    return this.events.get(principal, instanceId, eventId);
   }
 }

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { DomainError, RequestValidationError, unstorableTextReason } from '@pollcast/service-kit';
 import { standardEventSchema } from '@pollcast/contracts';
-import type { Tenant } from '@pollcast/tenant-auth';
+import type { Principal } from '@pollcast/tenant-auth';
 import { returnedRows } from '../database/rows';
 import { planNotifications } from '../notifications/notification-body';
 import { insertNotifications } from '../notifications/notification-writer';
 import type { InstanceSettingsStore } from '../settings/instance-settings.store';
-import type { InstanceServiceClient } from '../settings/instance-service.client';
+import type { DeliveryInfoCache } from '../settings/delivery-info.cache';
 import type {
   DeliveryAttemptView,
   EventDetailView,
@@ -108,29 +108,29 @@ export class EventsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly settings: InstanceSettingsStore,
-    private readonly instanceService: InstanceServiceClient,
+    private readonly instanceService: DeliveryInfoCache,
     private readonly onWork: () => void,
   ) {}
 
   /** Another organization's instance is indistinguishable from a missing one (404). */
-  async assertInstanceOf(tenant: Tenant, instanceId: string): Promise<void> {
-    if (tenant.instanceId !== null && tenant.instanceId !== instanceId)
+  async assertInstanceOf(principal: Principal, instanceId: string): Promise<void> {
+    if (principal.instanceId !== null && principal.instanceId !== instanceId)
       throw notFound(`Instance ${instanceId}`);
     const known = await this.settings.get(instanceId);
     const organizationId =
       known?.organizationId ?? (await this.instanceService.deliveryInfo(instanceId))?.organizationId;
-    if (organizationId !== tenant.organizationId) throw notFound(`Instance ${instanceId}`);
+    if (organizationId !== principal.organizationId) throw notFound(`Instance ${instanceId}`);
   }
 
   async list(
-    tenant: Tenant,
+    principal: Principal,
     instanceId: string,
     query: ListEventsQuery,
   ): Promise<{ events: EventView[]; nextPage: string | null }> {
     // Input first: a forged page token is a 400 whether or not the instance exists.
     const cursor = query.nextPage ? decodeCursor(query.nextPage) : undefined;
-    await this.assertInstanceOf(tenant, instanceId);
-    const params: unknown[] = [instanceId, tenant.organizationId];
+    await this.assertInstanceOf(principal, instanceId);
+    const params: unknown[] = [instanceId, principal.organizationId];
     const conditions = ['e.instance_id = $1', 'e.organization_id = $2'];
     if (query.status && query.status.length > 0) {
       params.push(query.status);
@@ -167,16 +167,16 @@ export class EventsService {
   }
 
   /** One event with every delivery attempt of every notification that carried it. */
-  async get(tenant: Tenant, instanceId: string | null, eventId: string): Promise<EventDetailView> {
-    if (instanceId !== null) await this.assertInstanceOf(tenant, instanceId);
+  async get(principal: Principal, instanceId: string | null, eventId: string): Promise<EventDetailView> {
+    if (instanceId !== null) await this.assertInstanceOf(principal, instanceId);
     const rows: EventRow[] = await this.dataSource.query(
       `SELECT ${EVENT_COLUMNS} FROM events e LEFT JOIN notifications n ON n.id = e.notification_id
        WHERE e.event_id = $1 AND e.organization_id = $2`,
-      [eventId, tenant.organizationId],
+      [eventId, principal.organizationId],
     );
     const row = rows[0];
     if (!row || (instanceId !== null && row.instance_id !== instanceId)) throw notFound(`Event ${eventId}`);
-    if (tenant.instanceId !== null && row.instance_id !== tenant.instanceId)
+    if (principal.instanceId !== null && row.instance_id !== principal.instanceId)
       throw notFound(`Event ${eventId}`);
     const attempts: {
       notification_id: string;
@@ -212,8 +212,8 @@ export class EventsService {
    * original id (same `webhook-id`: receivers dedupe). With event ids or a time range, those events
    * are replayed in new notifications, whatever their status.
    */
-  async redeliver(tenant: Tenant, instanceId: string, body: RedeliverBody): Promise<RedeliverResult> {
-    await this.assertInstanceOf(tenant, instanceId);
+  async redeliver(principal: Principal, instanceId: string, body: RedeliverBody): Promise<RedeliverResult> {
+    await this.assertInstanceOf(principal, instanceId);
     const result = await this.dataSource.transaction(async (manager) => {
       const reactivated = returnedRows(
         await manager.query(
@@ -239,7 +239,7 @@ export class EventsService {
           replayNotifications: 0,
         };
       }
-      const params: unknown[] = [instanceId, tenant.organizationId];
+      const params: unknown[] = [instanceId, principal.organizationId];
       const conditions = ['instance_id = $1', 'organization_id = $2'];
       if (body.eventIds) {
         params.push(body.eventIds);

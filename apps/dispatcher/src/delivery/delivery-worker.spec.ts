@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { InstanceSettingsStore } from '../settings/instance-settings.store';
-import type { InstanceServiceClient } from '../settings/instance-service.client';
+import type { DeliveryInfoCache } from '../settings/delivery-info.cache';
 import type { AttemptResult, CallbackSender } from './callback-sender';
 import { DeliveryWorker } from './delivery-worker';
 import type { DispatcherMetrics } from './dispatcher-metrics';
@@ -77,7 +77,7 @@ function workerWith(store: NotificationStore, sender: CallbackSender, endpointLi
     {
       store,
       settings: {} as InstanceSettingsStore,
-      instanceService: {} as InstanceServiceClient,
+      instanceService: {} as DeliveryInfoCache,
       sender,
       gate: new EndpointGate({ maxInFlight: endpointLimit, failureThreshold: 5, openMs: 30_000 }),
       metrics,

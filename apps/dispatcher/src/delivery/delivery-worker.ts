@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
 import { callbackHeaders } from '../notifications/signing';
 import type { InstanceSettingsStore } from '../settings/instance-settings.store';
-import {
-  InstanceServiceUnavailableError,
-  type InstanceServiceClient,
-} from '../settings/instance-service.client';
+import { InstanceServiceUnavailableError } from '@pollcast/instance-client';
+import type { DeliveryInfoCache } from '../settings/delivery-info.cache';
 import { decideAfterAttempt, describeResult, type AttemptDecision } from './attempt-outcome';
 import type { AttemptResult, CallbackSender } from './callback-sender';
 import type { DeliveryOutcome, DispatcherMetrics } from './dispatcher-metrics';
@@ -25,7 +23,7 @@ export interface DeliveryWorkerOptions {
 export interface DeliveryWorkerDependencies {
   store: NotificationStore;
   settings: InstanceSettingsStore;
-  instanceService: InstanceServiceClient;
+  instanceService: DeliveryInfoCache;
   sender: CallbackSender;
   gate: EndpointGate;
   metrics: DispatcherMetrics;

@@ -1,7 +1,7 @@
 import { MockAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
-import { InstanceServiceClient } from './instance-service.client';
+import { DeliveryInfoCache } from './delivery-info.cache';
 
-describe('InstanceServiceClient cache', () => {
+describe('DeliveryInfoCache', () => {
   let previous: Dispatcher;
   let agent: MockAgent;
   let lookups: string[];
@@ -41,7 +41,7 @@ describe('InstanceServiceClient cache', () => {
   });
 
   it('keeps at most cacheMaxEntries answers, 404s included, least recently used out first', async () => {
-    const client = new InstanceServiceClient({
+    const client = new DeliveryInfoCache({
       baseUrl: 'http://instance-service.test',
       serviceToken: 't',
       cacheTtlMs: 60_000,

@@ -1,24 +1,11 @@
 import { LRUCache } from 'lru-cache';
-import { request } from 'undici';
-import { z } from 'zod';
-
-/** What instance-service tells the dispatcher about one instance (GET /internal/instances/{id}/delivery). */
-export const deliveryInfoSchema = z.object({
-  instanceId: z.string().min(1),
-  organizationId: z.string().min(1),
-  elementKey: z.string().min(1),
-  eventsEnabled: z.boolean(),
-  callbackUrl: z.string().nullable(),
-  signatureKey: z.string().nullable(),
-});
-export type DeliveryInfo = z.infer<typeof deliveryInfoSchema>;
-
-export class InstanceServiceUnavailableError extends Error {}
+import type { DeliveryInfo } from '@pollcast/contracts';
+import { InstanceClient, InstanceServiceRefusedError } from '@pollcast/instance-client';
 
 /** Enough for every active instance of a large deployment; a miss costs one internal request. */
 export const DEFAULT_CACHE_MAX_ENTRIES = 10_000;
 
-export interface InstanceServiceClientOptions {
+export interface DeliveryInfoCacheOptions {
   baseUrl: string;
   serviceToken: string;
   /** How long a delivery answer (with its signature key) is reused. */
@@ -30,15 +17,22 @@ export interface InstanceServiceClientOptions {
 }
 
 /**
- * The dispatcher's calls to instance-service's internal API. Signature keys live only in this cache
- * (memory, briefly); they are never logged, stored or put on Kafka.
+ * What instance-service tells the dispatcher about its instances (through @pollcast/instance-client),
+ * cached briefly. Signature keys live only in this cache (memory, briefly); they are never logged,
+ * stored or put on Kafka. Transient failures reject with InstanceServiceUnavailableError.
  */
-export class InstanceServiceClient {
+export class DeliveryInfoCache {
+  private readonly client: InstanceClient;
   /** undefined when caching is off (cacheTtlMs 0). */
   private readonly cache: LRUCache<string, { info: DeliveryInfo | null }> | undefined;
   private readonly inFlight = new Map<string, Promise<DeliveryInfo | null>>();
 
-  constructor(private readonly options: InstanceServiceClientOptions) {
+  constructor(options: DeliveryInfoCacheOptions) {
+    this.client = new InstanceClient({
+      baseUrl: options.baseUrl,
+      serviceToken: options.serviceToken,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
     this.cache =
       options.cacheTtlMs > 0
         ? new LRUCache({ max: options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES, ttl: options.cacheTtlMs })
@@ -67,58 +61,26 @@ export class InstanceServiceClient {
     this.cache?.delete(instanceId);
   }
 
-  /** Tells instance-service to turn the instance's events off (the endpoint answered 410 Gone). */
+  /** Tells instance-service to turn the instance's events off (the endpoint answered 410 Gone); an
+   * instance it no longer knows has nothing left to turn off. */
   async disableEvents(instanceId: string, reason: string): Promise<void> {
-    const response = await this.call(
-      'POST',
-      `/internal/instances/${encodeURIComponent(instanceId)}/events/disable`,
-      {
-        reason,
-      },
-    );
-    await response.body.dump();
-    if (response.statusCode !== 204 && response.statusCode !== 200 && response.statusCode !== 404) {
-      throw new InstanceServiceUnavailableError(`events/disable answered ${response.statusCode}`);
+    try {
+      await this.client.disableEvents(instanceId, reason);
+    } catch (error) {
+      if (!(error instanceof InstanceServiceRefusedError && error.status === 404)) throw error;
     }
     this.forget(instanceId);
   }
 
   private async fetchDeliveryInfo(instanceId: string): Promise<DeliveryInfo | null> {
-    const response = await this.call('GET', `/internal/instances/${encodeURIComponent(instanceId)}/delivery`);
     let info: DeliveryInfo | null;
-    if (response.statusCode === 404) {
-      await response.body.dump();
+    try {
+      info = await this.client.deliveryInfo(instanceId);
+    } catch (error) {
+      if (!(error instanceof InstanceServiceRefusedError && error.status === 404)) throw error;
       info = null;
-    } else if (response.statusCode === 200) {
-      const parsed = deliveryInfoSchema.safeParse(await response.body.json());
-      if (!parsed.success)
-        throw new InstanceServiceUnavailableError('delivery answer does not match its schema');
-      info = parsed.data;
-    } else {
-      await response.body.dump();
-      throw new InstanceServiceUnavailableError(`delivery lookup answered ${response.statusCode}`);
     }
     this.cache?.set(instanceId, { info });
     return info;
-  }
-
-  private async call(method: 'GET' | 'POST', path: string, body?: unknown) {
-    const timeoutMs = this.options.timeoutMs ?? 5000;
-    try {
-      return await request(new URL(path, this.options.baseUrl), {
-        method,
-        headers: {
-          'x-pollcast-service-token': this.options.serviceToken,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-    } catch (error) {
-      throw new InstanceServiceUnavailableError(
-        `instance-service did not answer ${method} ${path.replace(/\/instances\/[^/]+/, '/instances/…')}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
   }
 }

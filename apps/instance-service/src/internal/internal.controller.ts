@@ -22,8 +22,7 @@ import {
   VerifiedPrincipalDto,
   VerifyAuthorizationBodyDto,
 } from '../http/api-dtos';
-import { DisableEvents } from '../instances/disable-events.use-case';
-import { ReadDeliverySettings } from '../instances/read-delivery-settings.use-case';
+import { InstancesService } from '../instances/instances.service';
 import {
   AccessTokensService,
   CredentialsInvalidError,
@@ -57,8 +56,7 @@ function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
 export class InternalController {
   constructor(
     @Inject(TenantsService) private readonly tenants: TenantsService,
-    @Inject(ReadDeliverySettings) private readonly deliverySettings: ReadDeliverySettings,
-    @Inject(DisableEvents) private readonly disableInstanceEvents: DisableEvents,
+    @Inject(InstancesService) private readonly instances: InstancesService,
     @Inject(AccessTokensService) private readonly accessTokens: AccessTokensService,
   ) {}
 
@@ -114,7 +112,7 @@ export class InternalController {
   @ApiOkResponse({ type: DeliveryDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   delivery(@Param('id') id: string): Promise<DeliveryDto> {
-    return this.deliverySettings.execute(id);
+    return this.instances.delivery(id);
   }
 
   @Post('instances/:id/events/disable')
@@ -124,6 +122,6 @@ export class InternalController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async disableEvents(@Param('id') id: string, @Body() body: unknown): Promise<void> {
-    await this.disableInstanceEvents.execute(id, parseBody(disableBody, body).reason);
+    await this.instances.disableEvents(id, parseBody(disableBody, body).reason);
   }
 }

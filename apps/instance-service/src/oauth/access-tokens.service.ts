@@ -6,10 +6,8 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { SecretBox } from '../crypto/secret-box';
 import type { Env } from '../env';
-import { InstanceNotFoundError, InstanceRecords } from '../instances/instance-records';
-import { cipherContext, InstanceSecrets } from '../instances/instance-secrets';
+import { cipherContext, InstanceNotFoundError, InstancesService } from '../instances/instances.service';
 import { instanceStore, type InstanceRecord } from '../instances/instance.store';
-import { ProviderAuthorization } from '../instances/provider-authorization';
 import { ENV } from '../tokens';
 import { elementCallConfiguration } from './element-config';
 
@@ -69,9 +67,7 @@ export class AccessTokensService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SecretBox) private readonly secretBox: SecretBox,
-    @Inject(ProviderAuthorization) private readonly authorization: ProviderAuthorization,
-    @Inject(InstanceSecrets) private readonly instanceSecrets: InstanceSecrets,
-    @Inject(InstanceRecords) private readonly records: InstanceRecords,
+    @Inject(InstancesService) private readonly instances: InstancesService,
     @Inject(ENV) private readonly env: Env,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -201,14 +197,14 @@ export class AccessTokensService {
     record: InstanceRecord,
     refreshToken: string,
   ): Promise<Outcome> {
-    const element = this.authorization.elements.find(record.elementKey);
+    const element = this.instances.elements.find(record.elementKey);
     let tokens: OAuthTokens | undefined;
     let failure: unknown;
     try {
       if (element === undefined)
         throw new Error(`element ${record.elementKey} of instance ${instanceId} is not in the catalog`);
       tokens = await element.adapter.refreshTokens(
-        elementCallConfiguration(this.instanceSecrets.openConfig(record)),
+        elementCallConfiguration(this.instances.openConfig(record)),
         refreshToken,
         AbortSignal.timeout(this.env.PROVIDER_TIMEOUT_MS),
       );
@@ -221,7 +217,7 @@ export class AccessTokensService {
         await instanceStore.saveCredentials(
           manager,
           instanceId,
-          this.instanceSecrets.sealCredentials(instanceId, tokens),
+          this.instances.sealCredentials(instanceId, tokens),
         );
       }
       await manager.query(
@@ -236,7 +232,7 @@ export class AccessTokensService {
       }
       if (refused !== undefined) {
         const locked = await instanceStore.find(manager, instanceId, 'internal', true);
-        if (locked !== undefined) await this.records.markInvalid(manager, locked);
+        if (locked !== undefined) await this.instances.markInvalid(manager, locked);
         return {
           kind: 'invalid',
           message: `The provider refused to refresh the token of instance ${instanceId}; it needs a new authorization`,
@@ -252,7 +248,7 @@ export class AccessTokensService {
         { instanceId, reason: refusalReason(refused) },
         'token refresh refused; instance marked invalid',
       );
-      this.records.wakeOutbox();
+      this.instances.wakeOutbox();
     }
     if (outcome !== undefined) return outcome;
     if (failure instanceof DOMException && failure.name === 'TimeoutError') {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { DomainError, instantSchema, pageSizeSchema, RequestValidationError } from '@pollcast/service-kit';
-import type { Tenant } from '@pollcast/tenant-auth';
+import type { Principal } from '@pollcast/tenant-auth';
 import { ScheduleRepository, type ScheduleView } from '../schedule/schedule.repository';
 import { RunsRepository, type PollRunView } from '../runs/runs.repository';
 
@@ -80,14 +80,14 @@ export class PollerApi {
   ) {}
 
   async listPolls(
-    tenant: Tenant,
+    principal: Principal,
     instanceId: string,
     rawQuery: unknown,
   ): Promise<{ polls: PollRunResponse[]; nextPage: string | undefined }> {
     // Input first: a bad query is a 400 whether or not the instance exists.
     const query = parseOrThrow(pollsQuerySchema, rawQuery, 'query');
     const after = query.nextPage === undefined ? undefined : decodeCursor(query.nextPage);
-    await this.requireInstance(tenant, instanceId);
+    await this.requireInstance(principal, instanceId);
     const { runs, more } = await this.runs.page({
       instanceId,
       resource: query.resource,
@@ -103,16 +103,16 @@ export class PollerApi {
   }
 
   async pollerState(
-    tenant: Tenant,
+    principal: Principal,
     instanceId: string,
   ): Promise<{ instanceId: string; active: boolean; resources: ResourceStateView[] }> {
-    const instance = await this.requireInstance(tenant, instanceId);
+    const instance = await this.requireInstance(principal, instanceId);
     const schedules = await this.schedules.listSchedules(instanceId);
     return { instanceId, active: instance.active, resources: schedules.map(toStateView) };
   }
 
-  async pollNow(tenant: Tenant, instanceId: string, body: unknown): Promise<{ requested: number }> {
-    const instance = await this.requireInstance(tenant, instanceId);
+  async pollNow(principal: Principal, instanceId: string, body: unknown): Promise<{ requested: number }> {
+    const instance = await this.requireInstance(principal, instanceId);
     const parsed = parseOrThrow(pollNowBodySchema, body ?? undefined, 'body');
     if (!instance.active) {
       throw new DomainError(
@@ -133,13 +133,13 @@ export class PollerApi {
   }
 
   async resetWatermark(
-    tenant: Tenant,
+    principal: Principal,
     instanceId: string,
     resource: string,
     body: unknown,
   ): Promise<ResourceStateView> {
     const { watermark } = parseOrThrow(watermarkBodySchema, body, 'body');
-    await this.requireInstance(tenant, instanceId);
+    await this.requireInstance(principal, instanceId);
     const at = new Date(watermark);
     if (at.getTime() > Date.now()) {
       throw new RequestValidationError('Invalid body', [
@@ -157,12 +157,12 @@ export class PollerApi {
     return toStateView(view);
   }
 
-  private async requireInstance(tenant: Tenant, instanceId: string) {
+  private async requireInstance(principal: Principal, instanceId: string) {
     const instance = await this.schedules.findInstance(instanceId);
     const visible =
       instance !== undefined &&
-      instance.organizationId === tenant.organizationId &&
-      (tenant.instanceId === null || tenant.instanceId === instanceId);
+      instance.organizationId === principal.organizationId &&
+      (principal.instanceId === null || principal.instanceId === instanceId);
     if (!visible) throw new DomainError('NOT_FOUND', `Instance ${instanceId} not found`, 404);
     return instance;
   }

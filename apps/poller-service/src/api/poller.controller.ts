@@ -24,7 +24,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ErrorBodyDto } from '@pollcast/service-kit';
-import { CurrentTenant, TenantAuthGuard, type Tenant } from '@pollcast/tenant-auth';
+import { CurrentPrincipal, TenantAuthGuard, type Principal } from '@pollcast/tenant-auth';
 import {
   PollerStateDto,
   PollNowBodyDto,
@@ -80,12 +80,12 @@ export class PollerController {
     },
   })
   async listPolls(
-    @CurrentTenant() tenant: Tenant,
+    @CurrentPrincipal() principal: Principal,
     @Param('id') instanceId: string,
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ): Promise<PollRunResponse[]> {
-    const { polls, nextPage } = await this.api.listPolls(tenant, instanceId, query);
+    const { polls, nextPage } = await this.api.listPolls(principal, instanceId, query);
     if (nextPage !== undefined) response.setHeader(NEXT_PAGE_HEADER, nextPage);
     return polls;
   }
@@ -95,8 +95,8 @@ export class PollerController {
     summary: 'Per-resource schedule state: watermark, next due time, failures, the poll in flight',
   })
   @ApiOkResponse({ type: PollerStateDto })
-  pollerState(@CurrentTenant() tenant: Tenant, @Param('id') instanceId: string) {
-    return this.api.pollerState(tenant, instanceId);
+  pollerState(@CurrentPrincipal() principal: Principal, @Param('id') instanceId: string) {
+    return this.api.pollerState(principal, instanceId);
   }
 
   @Post('polls')
@@ -108,8 +108,8 @@ export class PollerController {
     type: ErrorBodyDto,
     description: 'The instance is not polling (disabled or events off)',
   })
-  pollNow(@CurrentTenant() tenant: Tenant, @Param('id') instanceId: string, @Body() body: unknown) {
-    return this.api.pollNow(tenant, instanceId, body);
+  pollNow(@CurrentPrincipal() principal: Principal, @Param('id') instanceId: string, @Body() body: unknown) {
+    return this.api.pollNow(principal, instanceId, body);
   }
 
   @Put('poller/:resource/watermark')
@@ -118,11 +118,11 @@ export class PollerController {
   @ApiBody({ type: WatermarkBodyDto })
   @ApiOkResponse({ type: ResourceStateDto })
   resetWatermark(
-    @CurrentTenant() tenant: Tenant,
+    @CurrentPrincipal() principal: Principal,
     @Param('id') instanceId: string,
     @Param('resource') resource: string,
     @Body() body: unknown,
   ): Promise<ResourceStateView> {
-    return this.api.resetWatermark(tenant, instanceId, resource, body);
+    return this.api.resetWatermark(principal, instanceId, resource, body);
   }
 }

@@ -1,20 +1,37 @@
+import { MockAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import type { Env } from '../env';
-import { AccessTokenClient, TOKEN_CACHE_MAX_ENTRIES } from './access-token.client';
+import { AccessTokenCache, TOKEN_CACHE_MAX_ENTRIES } from './access-token.cache';
 
-describe('AccessTokenClient cache', () => {
-  afterEach(() => jest.restoreAllMocks());
+describe('AccessTokenCache', () => {
+  let previous: Dispatcher;
+  let agent: MockAgent;
+
+  beforeEach(() => {
+    previous = getGlobalDispatcher();
+    agent = new MockAgent();
+    agent.disableNetConnect();
+    setGlobalDispatcher(agent);
+  });
+
+  afterEach(async () => {
+    setGlobalDispatcher(previous);
+    await agent.close();
+  });
 
   it('is bounded and reuses a token only until the expiry margin', async () => {
     let requests = 0;
-    jest.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
-      requests += 1;
-      const id =
-        /instances\/([^/]+)\//.exec(input instanceof Request ? input.url : input.toString())?.[1] ?? '';
-      // Instance "short" gets a token that is already inside the 60 s reuse margin.
-      const expiresAt = new Date(Date.now() + (id === 'short' ? 30_000 : 3_600_000)).toISOString();
-      return new Response(JSON.stringify({ accessToken: `token-${id}`, expiresAt }), { status: 200 });
-    });
-    const client = new AccessTokenClient({
+    agent
+      .get('http://instance-service.test')
+      .intercept({ path: (path) => path.startsWith('/internal/instances/'), method: 'POST' })
+      .reply((request) => {
+        requests += 1;
+        const id = /instances\/([^/]+)\//.exec(request.path)?.[1] ?? '';
+        // Instance "short" gets a token that is already inside the 60 s reuse margin.
+        const expiresAt = new Date(Date.now() + (id === 'short' ? 30_000 : 3_600_000)).toISOString();
+        return { statusCode: 200, data: JSON.stringify({ accessToken: `token-${id}`, expiresAt }) };
+      })
+      .persist();
+    const client = new AccessTokenCache({
       INSTANCE_SERVICE_URL: 'http://instance-service.test',
       POLLCAST_SERVICE_TOKEN: 't',
     } as Env);

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { z } from 'zod';
+import type { AccessTokenGrant } from '@pollcast/contracts';
+import {
+  InstanceClient,
+  InstanceServiceRefusedError,
+  InstanceServiceUnavailableError,
+} from '@pollcast/instance-client';
 import { SERVICE_ENV } from '@pollcast/service-kit';
 import type { Env } from '../env';
 
@@ -19,11 +24,6 @@ export class AccessTokenError extends Error {
   }
 }
 
-const accessTokenResponseSchema = z.object({
-  accessToken: z.string().min(1),
-  expiresAt: z.iso.datetime({ offset: true }),
-});
-
 /** Reuse a token until this long before it expires (instance-service refreshes within 60 s of expiry). */
 const EXPIRY_MARGIN_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -32,20 +32,25 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export const TOKEN_CACHE_MAX_ENTRIES = 10_000;
 
 /**
- * Access tokens from instance-service (`POST /internal/instances/{id}/access-token`), cached per
+ * Access tokens from instance-service (`POST /internal/instances/{id}/access-token`, through
+ * @pollcast/instance-client), cached per
  * instance until shortly before they expire, one request at a time per instance: thousands of polls a
  * minute must not turn into thousands of token requests.
  */
 @Injectable()
-export class AccessTokenClient {
+export class AccessTokenCache {
   private readonly cache = new LRUCache<string, { accessToken: string; expiresAtMs: number }>({
     max: TOKEN_CACHE_MAX_ENTRIES,
   });
   private readonly inFlight = new Map<string, Promise<string>>();
-  private readonly baseUrl: string;
+  private readonly client: InstanceClient;
 
-  constructor(@Inject(SERVICE_ENV) private readonly env: Env) {
-    this.baseUrl = env.INSTANCE_SERVICE_URL.replace(/\/+$/, '');
+  constructor(@Inject(SERVICE_ENV) env: Env) {
+    this.client = new InstanceClient({
+      baseUrl: env.INSTANCE_SERVICE_URL,
+      serviceToken: env.POLLCAST_SERVICE_TOKEN,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+    });
   }
 
   /** `forceRefresh` with the token the provider rejected: instance-service refreshes unless it already did. */
@@ -77,77 +82,51 @@ export class AccessTokenClient {
     request: { forceRefresh: boolean; rejectedToken?: string },
     signal?: AbortSignal,
   ): Promise<string> {
-    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-    let response: Response;
+    let grant: AccessTokenGrant;
     try {
-      response = await fetch(
-        `${this.baseUrl}/internal/instances/${encodeURIComponent(instanceId)}/access-token`,
-        {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-pollcast-service-token': this.env.POLLCAST_SERVICE_TOKEN,
-          },
-          body: JSON.stringify({ forceRefresh: request.forceRefresh, rejectedToken: request.rejectedToken }),
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        },
-      );
+      grant = await this.client.accessToken(instanceId, request, signal);
     } catch (error) {
-      if (signal?.aborted) throw error;
-      throw new AccessTokenError(
-        'unavailable',
-        `instance-service did not answer the access-token request: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw this.tokenError(instanceId, error);
     }
-    const text = await response.text();
-    if (response.status === 404) {
-      this.cache.delete(instanceId);
-      throw new AccessTokenError('instance_unknown', `instance-service does not know instance ${instanceId}`);
-    }
-    if (response.status === 409) {
-      this.cache.delete(instanceId);
-      throw new AccessTokenError(
-        'credentials_invalid',
-        `the instance's provider credentials are invalid (re-authorize the instance): ${messageOf(text)}`,
-      );
-    }
-    if (response.status !== 200) {
-      throw new AccessTokenError(
-        'unavailable',
-        `instance-service answered ${response.status} to the access-token request: ${messageOf(text)}`,
-      );
-    }
-    const parsed = accessTokenResponseSchema.safeParse(safeJson(text));
-    if (!parsed.success) {
-      throw new AccessTokenError(
-        'unavailable',
-        'instance-service answered the access-token request with an unexpected body',
-      );
-    }
-    const expiresAtMs = new Date(parsed.data.expiresAt).getTime();
+    const expiresAtMs = new Date(grant.expiresAt).getTime();
     // Gone from the cache once no longer reusable (the TTL ends where the reuse margin starts).
     const reusableMs = expiresAtMs - EXPIRY_MARGIN_MS - Date.now();
     if (reusableMs > 0) {
-      this.cache.set(instanceId, { accessToken: parsed.data.accessToken, expiresAtMs }, { ttl: reusableMs });
+      this.cache.set(instanceId, { accessToken: grant.accessToken, expiresAtMs }, { ttl: reusableMs });
     } else {
       this.cache.delete(instanceId);
     }
-    return parsed.data.accessToken;
+    return grant.accessToken;
   }
-}
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+  /** What instance-service's answer means for the poll (an abort of the poll's signal passes as is). */
+  private tokenError(instanceId: string, error: unknown): unknown {
+    if (error instanceof InstanceServiceRefusedError) {
+      this.cache.delete(instanceId);
+      return error.status === 404
+        ? new AccessTokenError('instance_unknown', `instance-service does not know instance ${instanceId}`)
+        : new AccessTokenError(
+            'credentials_invalid',
+            `the instance's provider credentials are invalid (re-authorize the instance): ${error.upstreamMessage?.slice(0, 300) ?? error.bodyText}`,
+          );
+    }
+    if (!(error instanceof InstanceServiceUnavailableError)) return error;
+    switch (error.failure) {
+      case 'no_answer':
+        return new AccessTokenError(
+          'unavailable',
+          `instance-service did not answer the access-token request: ${error.reason}`,
+        );
+      case 'error_status':
+        return new AccessTokenError(
+          'unavailable',
+          `instance-service answered ${error.status} to the access-token request: ${error.reason}`,
+        );
+      case 'unexpected_body':
+        return new AccessTokenError(
+          'unavailable',
+          'instance-service answered the access-token request with an unexpected body',
+        );
+    }
   }
-}
-
-function messageOf(text: string): string {
-  const body = safeJson(text);
-  if (typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string') {
-    return body.message.slice(0, 300);
-  }
-  return text.slice(0, 300);
 }

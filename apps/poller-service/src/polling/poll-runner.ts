@@ -20,7 +20,7 @@ import type { Env } from '../env';
 import type { PollRunStatus } from '../database/entities';
 import { ScheduleRepository, type ClaimedPoll } from '../schedule/schedule.repository';
 import { failureDelayMs, pageRetryDelayMs, pollWindow, type PollWindow } from '../schedule/timing';
-import { AccessTokenClient, AccessTokenError } from './access-token.client';
+import { AccessTokenCache, AccessTokenError } from './access-token.cache';
 import { PollerMetrics } from './poller.metrics';
 import { ProviderGateway } from './provider-gateway';
 import { RawChangePublisher } from './raw-change.publisher';
@@ -77,7 +77,7 @@ export class PollRunner {
     @Inject(ROOT_LOGGER) logger: Logger,
     @Inject(RawChangePublisher) private readonly publisher: RawChangePublisher,
     @Inject(ScheduleRepository) private readonly schedules: ScheduleRepository,
-    @Inject(AccessTokenClient) private readonly tokens: AccessTokenClient,
+    @Inject(AccessTokenCache) private readonly tokens: AccessTokenCache,
     @Inject(ProviderGateway) private readonly providers: ProviderGateway,
     @Inject(PollerMetrics) private readonly metrics: PollerMetrics,
   ) {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '../schedule/schedule.module';
-import { AccessTokenClient } from './access-token.client';
+import { AccessTokenCache } from './access-token.cache';
 import { PollerMetrics } from './poller.metrics';
 import { PollRunner } from './poll-runner';
 import { ProviderGateway } from './provider-gateway';
@@ -10,7 +10,7 @@ import { Scheduler } from './scheduler';
 /** Claiming due polls and running them. */
 @Module({
   imports: [ScheduleModule],
-  providers: [AccessTokenClient, PollerMetrics, ProviderGateway, RawChangePublisher, PollRunner, Scheduler],
+  providers: [AccessTokenCache, PollerMetrics, ProviderGateway, RawChangePublisher, PollRunner, Scheduler],
   exports: [Scheduler],
 })
 export class PollingModule {}

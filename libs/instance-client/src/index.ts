@@ -1,0 +1,7 @@
+export {
+  InstanceClient,
+  InstanceServiceRefusedError,
+  InstanceServiceUnavailableError,
+  type InstanceClientOptions,
+  type UnavailableFailure,
+} from './instance-client';
