@@ -45,9 +45,16 @@ import {
 import type { Principal } from '../tenants/principal';
 import { AllowElementToken, CurrentPrincipal, TenantAuthGuard } from '../tenants/tenant-auth.guard';
 import type { ConfigurationEntry, InstanceResponse } from './instance-mapper';
-import { InstancesService, MAX_PAGE_SIZE } from './instances.service';
+import { CreateInstance } from './create-instance.use-case';
+import { DeleteInstance } from './delete-instance.use-case';
+import { ListInstances, MAX_PAGE_SIZE } from './list-instances.use-case';
+import { ReadConfiguration } from './read-configuration.use-case';
+import { ReadInstance } from './read-instance.use-case';
+import { SetInstanceEnabled } from './set-instance-enabled.use-case';
+import { UpdateConfigurationEntry } from './update-configuration-entry.use-case';
+import { UpdateInstance } from './update-instance.use-case';
 
-// instances.service clamps to its bounds; here a size outside them is a 400, as on every other API.
+// ListInstances clamps to its bounds; here a size outside them is a 400, as on every other API.
 const MAX_INSTANCES_PAGE_SIZE = MAX_PAGE_SIZE;
 const DEFAULT_INSTANCES_PAGE_SIZE = 200;
 
@@ -84,7 +91,16 @@ function queryStrings(...values: unknown[]): string[] {
 @UseGuards(TenantAuthGuard)
 @Controller(`${API_BASE}/instances`)
 export class InstancesController {
-  constructor(@Inject(InstancesService) private readonly instances: InstancesService) {}
+  constructor(
+    @Inject(CreateInstance) private readonly createInstance: CreateInstance,
+    @Inject(ListInstances) private readonly listInstances: ListInstances,
+    @Inject(ReadInstance) private readonly readInstance: ReadInstance,
+    @Inject(UpdateInstance) private readonly updateInstance: UpdateInstance,
+    @Inject(DeleteInstance) private readonly deleteInstance: DeleteInstance,
+    @Inject(ReadConfiguration) private readonly readConfiguration: ReadConfiguration,
+    @Inject(UpdateConfigurationEntry) private readonly updateConfigurationEntry: UpdateConfigurationEntry,
+    @Inject(SetInstanceEnabled) private readonly setInstanceEnabled: SetInstanceEnabled,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -98,7 +114,7 @@ export class InstancesController {
   @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'An Element token cannot create instances' })
   @ProviderResponses()
   create(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<InstanceResponse> {
-    return this.instances.create(principal, body);
+    return this.createInstance.execute(principal, body);
   }
 
   @Get()
@@ -141,7 +157,7 @@ export class InstancesController {
       ]);
     }
     const nextPage = queryStrings(query['nextPage'])[0];
-    const page = await this.instances.list(principal, {
+    const page = await this.listInstances.execute(principal, {
       tags: queryStrings(query['tags[]'], query['tags']),
       pageSize: pageSize.data,
       ...(nextPage === undefined ? {} : { nextPage }),
@@ -156,7 +172,7 @@ export class InstancesController {
   @ApiOkResponse({ type: InstanceDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<InstanceResponse> {
-    return this.instances.get(principal, id);
+    return this.readInstance.execute(principal, id);
   }
 
   @Put(':id')
@@ -178,7 +194,7 @@ export class InstancesController {
     @Param('id') id: string,
     @Body() body: unknown,
   ): Promise<InstanceResponse> {
-    return this.instances.replace(principal, id, body);
+    return this.updateInstance.execute(principal, id, 'replace', body);
   }
 
   @Patch(':id')
@@ -198,7 +214,7 @@ export class InstancesController {
     @Param('id') id: string,
     @Body() body: unknown,
   ): Promise<InstanceResponse> {
-    return this.instances.patch(principal, id, body);
+    return this.updateInstance.execute(principal, id, 'patch', body);
   }
 
   @Delete(':id')
@@ -207,7 +223,7 @@ export class InstancesController {
   @ApiOkResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async delete(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
-    await this.instances.delete(principal, id);
+    await this.deleteInstance.execute(principal, id);
   }
 
   @Get(':id/configuration')
@@ -219,7 +235,7 @@ export class InstancesController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
   ): Promise<ConfigurationEntry[]> {
-    return this.instances.configuration(principal, id);
+    return this.readConfiguration.execute(principal, id);
   }
 
   @Patch(':id/configuration/:configId')
@@ -235,7 +251,7 @@ export class InstancesController {
     @Param('configId') configId: string,
     @Body() body: unknown,
   ): Promise<ConfigurationEntry> {
-    return this.instances.patchConfigurationEntry(principal, id, configId, body);
+    return this.updateConfigurationEntry.execute(principal, id, configId, body);
   }
 
   @Put(':id/enabled')
@@ -244,7 +260,7 @@ export class InstancesController {
   @ApiOkResponse({ type: InstanceDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   enable(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<InstanceResponse> {
-    return this.instances.setEnabled(principal, id, true);
+    return this.setInstanceEnabled.execute(principal, id, true);
   }
 
   @Delete(':id/enabled')
@@ -253,6 +269,6 @@ export class InstancesController {
   @ApiOkResponse({ type: InstanceDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   disable(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<InstanceResponse> {
-    return this.instances.setEnabled(principal, id, false);
+    return this.setInstanceEnabled.execute(principal, id, false);
   }
 }

@@ -22,7 +22,8 @@ import {
   VerifiedPrincipalDto,
   VerifyAuthorizationBodyDto,
 } from '../http/api-dtos';
-import { InstancesService } from '../instances/instances.service';
+import { DisableEvents } from '../instances/disable-events.use-case';
+import { ReadDeliverySettings } from '../instances/read-delivery-settings.use-case';
 import {
   AccessTokensService,
   CredentialsInvalidError,
@@ -56,7 +57,8 @@ function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
 export class InternalController {
   constructor(
     @Inject(TenantsService) private readonly tenants: TenantsService,
-    @Inject(InstancesService) private readonly instances: InstancesService,
+    @Inject(ReadDeliverySettings) private readonly deliverySettings: ReadDeliverySettings,
+    @Inject(DisableEvents) private readonly disableInstanceEvents: DisableEvents,
     @Inject(AccessTokensService) private readonly accessTokens: AccessTokensService,
   ) {}
 
@@ -112,7 +114,7 @@ export class InternalController {
   @ApiOkResponse({ type: DeliveryDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   delivery(@Param('id') id: string): Promise<DeliveryDto> {
-    return this.instances.delivery(id);
+    return this.deliverySettings.execute(id);
   }
 
   @Post('instances/:id/events/disable')
@@ -122,6 +124,6 @@ export class InternalController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async disableEvents(@Param('id') id: string, @Body() body: unknown): Promise<void> {
-    await this.instances.disableEvents(id, parseBody(disableBody, body).reason);
+    await this.disableInstanceEvents.execute(id, parseBody(disableBody, body).reason);
   }
 }

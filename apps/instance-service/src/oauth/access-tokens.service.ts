@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { SecretBox } from '../crypto/secret-box';
 import type { Env } from '../env';
-import { cipherContext, InstanceNotFoundError, InstancesService } from '../instances/instances.service';
+import { InstanceNotFoundError, InstanceRecords } from '../instances/instance-records';
+import { cipherContext, InstanceSecrets } from '../instances/instance-secrets';
 import { instanceStore, type InstanceRecord } from '../instances/instance.store';
+import { ProviderAuthorization } from '../instances/provider-authorization';
 import { ENV } from '../tokens';
 import { elementCallConfiguration } from './element-config';
 
@@ -67,7 +69,9 @@ export class AccessTokensService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SecretBox) private readonly secretBox: SecretBox,
-    @Inject(InstancesService) private readonly instances: InstancesService,
+    @Inject(ProviderAuthorization) private readonly authorization: ProviderAuthorization,
+    @Inject(InstanceSecrets) private readonly instanceSecrets: InstanceSecrets,
+    @Inject(InstanceRecords) private readonly records: InstanceRecords,
     @Inject(ENV) private readonly env: Env,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -197,14 +201,14 @@ export class AccessTokensService {
     record: InstanceRecord,
     refreshToken: string,
   ): Promise<Outcome> {
-    const element = this.instances.elements.find(record.elementKey);
+    const element = this.authorization.elements.find(record.elementKey);
     let tokens: OAuthTokens | undefined;
     let failure: unknown;
     try {
       if (element === undefined)
         throw new Error(`element ${record.elementKey} of instance ${instanceId} is not in the catalog`);
       tokens = await element.adapter.refreshTokens(
-        elementCallConfiguration(this.instances.openConfig(record)),
+        elementCallConfiguration(this.instanceSecrets.openConfig(record)),
         refreshToken,
         AbortSignal.timeout(this.env.PROVIDER_TIMEOUT_MS),
       );
@@ -217,7 +221,7 @@ export class AccessTokensService {
         await instanceStore.saveCredentials(
           manager,
           instanceId,
-          this.instances.sealCredentials(instanceId, tokens),
+          this.instanceSecrets.sealCredentials(instanceId, tokens),
         );
       }
       await manager.query(
@@ -232,7 +236,7 @@ export class AccessTokensService {
       }
       if (refused !== undefined) {
         const locked = await instanceStore.find(manager, instanceId, 'internal', true);
-        if (locked !== undefined) await this.instances.markInvalid(manager, locked);
+        if (locked !== undefined) await this.records.markInvalid(manager, locked);
         return {
           kind: 'invalid',
           message: `The provider refused to refresh the token of instance ${instanceId}; it needs a new authorization`,
@@ -248,7 +252,7 @@ export class AccessTokensService {
         { instanceId, reason: refusalReason(refused) },
         'token refresh refused; instance marked invalid',
       );
-      this.instances.wakeOutbox();
+      this.records.wakeOutbox();
     }
     if (outcome !== undefined) return outcome;
     if (failure instanceof DOMException && failure.name === 'TimeoutError') {
