@@ -43,7 +43,11 @@ import {
   PropertyValueBodyDto,
 } from '../http/api-dtos';
 import type { Principal } from '../tenants/principal';
-import { AllowElementToken, CurrentPrincipal, TenantAuthGuard } from '../tenants/tenant-auth.guard';
+import {
+  AllowElementToken,
+  CurrentPrincipal,
+  LocalCredentialsGuard,
+} from '../tenants/local-credentials.guard';
 import type { ConfigurationEntry, InstanceResponse } from './instance-mapper';
 import { CreateInstance } from './create-instance.use-case';
 import { DeleteInstance } from './delete-instance.use-case';
@@ -88,7 +92,7 @@ function queryStrings(...values: unknown[]): string[] {
   type: ErrorBodyDto,
   description: 'Rate limit of the organization; see Retry-After',
 })
-@UseGuards(TenantAuthGuard)
+@UseGuards(LocalCredentialsGuard)
 @Controller(`${API_BASE}/instances`)
 export class InstancesController {
   constructor(

@@ -13,14 +13,14 @@ import {
 import { DomainError } from '@pollcast/service-kit';
 import { API_BASE } from '../http/api-base';
 import { ElementDto, ErrorBodyDto, OAuthUrlDto } from '../http/api-dtos';
-import { TenantAuthGuard } from '../tenants/tenant-auth.guard';
+import { LocalCredentialsGuard } from '../tenants/local-credentials.guard';
 import { ElementsService, type ElementDescription } from './elements.service';
 
 @ApiTags('elements')
 @ApiSecurity('pollcast')
 @ApiUnauthorizedResponse({ type: ErrorBodyDto })
 @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'An Element token cannot read the catalog' })
-@UseGuards(TenantAuthGuard)
+@UseGuards(LocalCredentialsGuard)
 @Controller(`${API_BASE}/elements`)
 export class ElementsController {
   constructor(@Inject(ElementsService) private readonly elements: ElementsService) {}

@@ -1,12 +1,7 @@
 import { DomainError } from '@pollcast/service-kit';
 
-/** Who is calling: always a user of an organization; `instanceId` set when an Element token was used
- * (that caller may only touch that instance). */
-export interface Principal {
-  organizationId: string;
-  userId: string;
-  instanceId: string | null;
-}
+/** The authenticated tenant, as every service names it (answered by POST /internal/auth/verify). */
+export type { Principal } from '@pollcast/contracts';
 
 export class AuthenticationError extends DomainError {
   constructor(message: string) {

@@ -3,13 +3,13 @@ import { RateLimiter } from '@pollcast/service-kit';
 import type { Env } from '../env';
 import { ENV } from '../tokens';
 import { BootstrapTenant } from './bootstrap-tenant';
-import { TenantAuthGuard } from './tenant-auth.guard';
+import { LocalCredentialsGuard } from './local-credentials.guard';
 import { TenantsService } from './tenants.service';
 
 @Module({
   providers: [
     TenantsService,
-    TenantAuthGuard,
+    LocalCredentialsGuard,
     BootstrapTenant,
     {
       provide: RateLimiter,
@@ -17,6 +17,6 @@ import { TenantsService } from './tenants.service';
       useFactory: (env: Env) => new RateLimiter(env.RATE_LIMIT_PER_SECOND, env.RATE_LIMIT_BURST),
     },
   ],
-  exports: [TenantsService, TenantAuthGuard, RateLimiter],
+  exports: [TenantsService, LocalCredentialsGuard, RateLimiter],
 })
 export class TenantsModule {}

@@ -18,19 +18,23 @@ const PRINCIPAL = Symbol('PRINCIPAL');
 /** Marks an instance-scoped route: `User <secret>, Element <instance token>` is accepted there too. */
 export const AllowElementToken = (): MethodDecorator => SetMetadata(ELEMENT_TOKEN_ALLOWED, true);
 
-/** The authenticated caller of this request (set by TenantAuthGuard). */
+/** The authenticated caller of this request (set by LocalCredentialsGuard). */
 export const CurrentPrincipal = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Principal => {
     const request = context.switchToHttp().getRequest<Request & { [PRINCIPAL]?: Principal }>();
     const principal = request[PRINCIPAL];
-    if (principal === undefined) throw new Error('CurrentPrincipal used on a route without TenantAuthGuard');
+    if (principal === undefined)
+      throw new Error('CurrentPrincipal used on a route without LocalCredentialsGuard');
     return principal;
   },
 );
 
-/** Authenticates every public API call, then takes one token from the organization's rate bucket. */
+/** instance-service's own public API: checks the Authorization header's secrets against its own
+ * tables (TenantsService, no call out; the other services' APIs use @pollcast/tenant-auth's
+ * TenantAuthGuard, which asks instance-service), then takes one token from the organization's rate
+ * bucket. */
 @Injectable()
-export class TenantAuthGuard implements CanActivate {
+export class LocalCredentialsGuard implements CanActivate {
   constructor(
     @Inject(TenantsService) private readonly tenants: TenantsService,
     @Inject(Reflector) private readonly reflector: Reflector,
