@@ -53,8 +53,10 @@ describe('public API contract: rate limit and OpenAPI on instance-service, polle
       expect({ service, statuses }).toEqual({ service, statuses: [404, 404, 404, 429] });
       expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(await refused?.json()).toMatchObject({
-        requestId: expect.any(String),
+        requestId: refused?.headers.get('x-request-id'),
+        code: 'RATE_LIMITED',
         message: expect.stringMatching(/^Too many requests for this organization; retry after \d+ s$/),
+        errors: [],
       });
     }
   });
@@ -66,6 +68,14 @@ describe('public API contract: rate limit and OpenAPI on instance-service, polle
         components: { schemas: Record<string, unknown> };
       };
       expect(document.components.schemas).toHaveProperty('ErrorBodyDto');
+      expect(document.components.schemas['ErrorBodyDto']).toMatchObject({
+        required: expect.arrayContaining(['requestId', 'code', 'message', 'errors']),
+        properties: { code: { $ref: '#/components/schemas/ErrorCode' } },
+      });
+      expect(document.components.schemas['ErrorCode']).toMatchObject({
+        type: 'string',
+        enum: expect.arrayContaining(['VALIDATION_FAILED', 'UNAUTHENTICATED', 'NOT_FOUND', 'RATE_LIMITED']),
+      });
       const operations = Object.entries(document.paths)
         .filter(([path]) => path.startsWith('/elements/api-v2/'))
         .flatMap(([path, item]) =>

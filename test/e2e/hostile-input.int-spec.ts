@@ -23,7 +23,12 @@ describe('hostile input answers 4xx naming the field, on the real services and d
   interface Answer {
     status: number;
     contentType: string | null;
-    body: { requestId?: string; message?: string; errors?: { path: string; message: string }[] };
+    body: {
+      requestId?: string;
+      code?: string;
+      message?: string;
+      errors?: { path: string; message: string }[];
+    };
   }
 
   async function call(
@@ -54,7 +59,7 @@ describe('hostile input answers 4xx naming the field, on the real services and d
   function expectBadRequestNaming(answer: Answer, field: string): void {
     expect({ status: answer.status, body: answer.body }).toMatchObject({
       status: 400,
-      body: { requestId: expect.any(String), message: expect.any(String) },
+      body: { requestId: expect.any(String), code: 'VALIDATION_FAILED', message: expect.any(String) },
     });
     expect(answer.contentType).toMatch(/^application\/json/);
     expect((answer.body.errors ?? []).map((error) => error.path)).toContain(field);
@@ -132,9 +137,14 @@ describe('hostile input answers 4xx naming the field, on the real services and d
       [dispatcher, '/instances/events/%ED%A0%80'],
     ] as const) {
       const answer = await call(base, 'GET', path);
-      expect({ status: answer.status, requestId: typeof answer.body.requestId }).toEqual({
+      expect({
+        status: answer.status,
+        requestId: typeof answer.body.requestId,
+        code: answer.body.code,
+      }).toEqual({
         status: 400,
         requestId: 'string',
+        code: 'VALIDATION_FAILED',
       });
       expect(answer.contentType).toMatch(/^application\/json/);
     }
@@ -248,8 +258,9 @@ describe('hostile input answers 4xx naming the field, on the real services and d
       [services().dispatcher, `/instances/${instanceId}/events`],
     ] as const) {
       const answer = await call(base, 'GET', path, { authorization: oversized });
-      expect({ status: answer.status, message: answer.body.message }).toEqual({
+      expect({ status: answer.status, code: answer.body.code, message: answer.body.message }).toEqual({
         status: 401,
+        code: 'UNAUTHENTICATED',
         message: expect.stringMatching(/Authorization header is too long/),
       });
     }

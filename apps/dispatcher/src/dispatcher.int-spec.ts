@@ -192,7 +192,15 @@ describe('dispatcher through Kafka, Postgres and real HTTP', () => {
     expect(
       (await api('GET', `/instances/${instance.id}/events`, undefined, 'User x, Organization y')).status,
     ).toBe(401);
-    expect((await api('GET', `/instances/${instance.id}/events?status=BOGUS`)).status).toBe(400);
+    const bogus = await api<{ code: string; errors: { path: string }[] }>(
+      'GET',
+      `/instances/${instance.id}/events?status=BOGUS`,
+    );
+    expect({ status: bogus.status, code: bogus.body.code }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
+    expect(bogus.body.errors.map((error) => error.path)).toEqual(['status.0']);
   });
 
   it('an endpoint down for a while receives everything once it recovers; duplicates only under the same webhook-id', async () => {

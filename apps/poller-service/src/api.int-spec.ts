@@ -46,7 +46,12 @@ describe('poller API', () => {
     ).toBe(401);
     const foreign = await call('GET', `/instances/${instanceId}/poller`, { auth: OTHER_ORG_AUTH });
     expect(foreign.status).toBe(404);
-    expect(foreign.body.message).toBe(`Instance ${instanceId} not found`);
+    expect(foreign.body).toEqual({
+      requestId: foreign.headers.get('x-request-id'),
+      code: 'NOT_FOUND',
+      message: `Instance ${instanceId} not found`,
+      errors: [],
+    });
     expect((await call('GET', `/instances/nope/polls`, { auth: ORG_AUTH })).status).toBe(404);
   });
 
@@ -83,9 +88,12 @@ describe('poller API', () => {
     });
     expect(second.body).toHaveLength(1);
     expect(Date.parse(second.body[0].startedAt)).toBeLessThan(Date.parse(first.body[0].startedAt));
-    expect(
-      (await call('GET', `/instances/${instanceId}/polls?nextPage=garbage`, { auth: ORG_AUTH })).status,
-    ).toBe(400);
+    const forged = await call('GET', `/instances/${instanceId}/polls?nextPage=garbage`, { auth: ORG_AUTH });
+    expect({ status: forged.status, code: forged.body.code, errors: forged.body.errors }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'nextPage', message: 'not a page token from this API' }],
+    });
   });
 
   it('resets a watermark to backfill, refusing bad input', async () => {
@@ -94,7 +102,12 @@ describe('poller API', () => {
     const old = sim.store.create('AbEntry', { Type: 'Company', CompanyName: 'Half an hour ago' });
     sim.clock.set(new Date());
     const path = `/instances/${instanceId}/poller/companies/watermark`;
-    expect((await call('PUT', path, { auth: ORG_AUTH, body: { watermark: 'yesterday' } })).status).toBe(400);
+    const unreadable = await call('PUT', path, { auth: ORG_AUTH, body: { watermark: 'yesterday' } });
+    expect({ status: unreadable.status, code: unreadable.body.code }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
+    expect(unreadable.body.errors).toEqual([{ path: 'watermark', message: expect.any(String) }]);
     expect(
       (await call('PUT', path, { auth: ORG_AUTH, body: { watermark: '2999-01-01T00:00:00Z' } })).status,
     ).toBe(400);

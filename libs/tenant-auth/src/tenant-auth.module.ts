@@ -8,7 +8,14 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { DomainError, RateLimiter, rateLimitedError, SERVICE_ENV, type BaseEnv } from '@pollcast/service-kit';
+import {
+  type BaseEnv,
+  DomainError,
+  ErrorCode,
+  rateLimitedError,
+  RateLimiter,
+  SERVICE_ENV,
+} from '@pollcast/service-kit';
 import type { Principal } from '@pollcast/contracts';
 import { TenantVerifier, type TenantAuthOptions } from './tenant-verifier';
 
@@ -34,7 +41,7 @@ export class TenantAuthGuard implements CanActivate {
       routeInstanceId !== undefined &&
       routeInstanceId !== principal.instanceId
     ) {
-      throw new DomainError('NOT_FOUND', `Instance ${routeInstanceId} not found`, 404);
+      throw new DomainError(ErrorCode.NOT_FOUND, `Instance ${routeInstanceId} not found`, 404);
     }
     const taken = this.limiter.take(principal.organizationId);
     if (!taken.allowed) throw rateLimitedError(taken.retryAfterSeconds);
@@ -47,7 +54,7 @@ export class TenantAuthGuard implements CanActivate {
 export const CurrentPrincipal = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Principal => {
     const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
-    if (!principal) throw new DomainError('UNAUTHENTICATED', 'Route is missing TenantAuthGuard', 500);
+    if (!principal) throw new DomainError(ErrorCode.INTERNAL, 'Route is missing TenantAuthGuard', 500);
     return principal;
   },
 );

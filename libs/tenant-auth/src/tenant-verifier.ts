@@ -6,7 +6,12 @@ import {
   InstanceServiceRefusedError,
   InstanceServiceUnavailableError,
 } from '@pollcast/instance-client';
-import { AUTHORIZATION_TOO_LONG, DomainError, MAX_AUTHORIZATION_LENGTH } from '@pollcast/service-kit';
+import {
+  AUTHORIZATION_TOO_LONG,
+  DomainError,
+  ErrorCode,
+  MAX_AUTHORIZATION_LENGTH,
+} from '@pollcast/service-kit';
 
 export interface TenantAuthOptions {
   instanceServiceUrl: string;
@@ -44,14 +49,14 @@ export class TenantVerifier {
   async verify(authorization: string | undefined): Promise<Principal> {
     if (!authorization || authorization.trim() === '') {
       throw new DomainError(
-        'UNAUTHENTICATED',
+        ErrorCode.UNAUTHENTICATED,
         `Missing Authorization header; expected ${AUTHORIZATION_HELP}`,
         401,
       );
     }
     // instance-service refuses these too; answering here spares the digest, the cache and the call.
     if (authorization.length > MAX_AUTHORIZATION_LENGTH) {
-      throw new DomainError('UNAUTHENTICATED', AUTHORIZATION_TOO_LONG, 401);
+      throw new DomainError(ErrorCode.UNAUTHENTICATED, AUTHORIZATION_TOO_LONG, 401);
     }
     // The cache key is a digest: the header itself (secrets) is never kept in memory longer than needed.
     const key = createHash('sha256').update(authorization).digest('base64url');
@@ -68,11 +73,11 @@ export class TenantVerifier {
     } catch (error) {
       // 400: instance-service could not read the header it was given (its own limits); still the caller's.
       if (error instanceof InstanceServiceRefusedError) {
-        throw new DomainError('UNAUTHENTICATED', error.upstreamMessage ?? 'Invalid credentials', 401);
+        throw new DomainError(ErrorCode.UNAUTHENTICATED, error.upstreamMessage ?? 'Invalid credentials', 401);
       }
       if (!(error instanceof InstanceServiceUnavailableError)) throw error;
       throw new DomainError(
-        'AUTH_UNAVAILABLE',
+        ErrorCode.AUTH_UNAVAILABLE,
         error.status === null
           ? `Authentication is unavailable right now (instance-service did not answer: ${error.reason}); retry shortly`
           : `Authentication failed upstream (status ${error.status}); retry shortly`,

@@ -9,8 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { z } from 'zod';
-import { RequestValidationError } from '@pollcast/service-kit';
+import { ZodValidationPipe } from '@pollcast/service-kit';
 import { CurrentPrincipal, TenantAuthGuard, type Principal } from '@pollcast/tenant-auth';
 import { EventDetailDto, EventDto, RedeliverBodyDto, RedeliverResultDto } from './events-api.dtos';
 import {
@@ -20,22 +19,11 @@ import {
   redeliverBodySchema,
   type EventDetailView,
   type EventView,
+  type ListEventsQuery,
+  type RedeliverBody,
   type RedeliverResult,
 } from './events-api.schemas';
 import { EventsService } from './events.service';
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const errors = parsed.error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || where,
-    message: issue.message,
-  }));
-  throw new RequestValidationError(
-    `Invalid ${where}: ${errors.map((error) => `${error.path}: ${error.message}`).join('; ')}`,
-    errors,
-  );
-}
 
 const NEXT_PAGE_HEADER = 'Elements-Next-Page-Token';
 const instanceIdParam = { name: 'id', description: 'Instance id', example: '42' };
@@ -104,10 +92,10 @@ export class EventsController {
   async list(
     @CurrentPrincipal() principal: Principal,
     @Param('id') instanceId: string,
-    @Query() query: Record<string, unknown>,
+    @Query(new ZodValidationPipe(listEventsQuerySchema)) query: ListEventsQuery,
     @Res({ passthrough: true }) response: Response,
   ): Promise<EventView[]> {
-    const page = await this.events.list(principal, instanceId, parse(listEventsQuerySchema, query, 'query'));
+    const page = await this.events.list(principal, instanceId, query);
     if (page.nextPage) response.setHeader(NEXT_PAGE_HEADER, page.nextPage);
     return page.events;
   }
@@ -123,9 +111,9 @@ export class EventsController {
   redeliver(
     @CurrentPrincipal() principal: Principal,
     @Param('id') instanceId: string,
-    @Body() body: unknown,
+    @Body(new ZodValidationPipe(redeliverBodySchema)) body: RedeliverBody,
   ): Promise<RedeliverResult> {
-    return this.events.redeliver(principal, instanceId, parse(redeliverBodySchema, body, 'body'));
+    return this.events.redeliver(principal, instanceId, body);
   }
 
   @Get(':id/events/:eventId')

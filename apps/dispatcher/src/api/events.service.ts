@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { DomainError, RequestValidationError, unstorableTextReason } from '@pollcast/service-kit';
+import { DomainError, ErrorCode, RequestValidationError, unstorableTextReason } from '@pollcast/service-kit';
 import { standardEventSchema } from '@pollcast/contracts';
 import type { Principal } from '@pollcast/tenant-auth';
 import { returnedRows } from '../database/rows';
@@ -101,7 +101,7 @@ function decodeCursor(token: string): [string, string] {
   ]);
 }
 
-const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`, 404);
+const notFound = (what: string) => new DomainError(ErrorCode.NOT_FOUND, `${what} not found`, 404);
 
 /** The events API's use cases: list, show with delivery attempts, redeliver / replay. */
 export class EventsService {

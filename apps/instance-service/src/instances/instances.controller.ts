@@ -32,7 +32,8 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { pageSizeSchema, RequestValidationError } from '@pollcast/service-kit';
+import { pageSizeSchema, validateInput } from '@pollcast/service-kit';
+import { z } from 'zod';
 import { API_BASE } from '../http/api-base';
 import {
   ConfigurationEntryDto,
@@ -61,6 +62,9 @@ import { UpdateInstance } from './update-instance.use-case';
 // ListInstances clamps to its bounds; here a size outside them is a 400, as on every other API.
 const MAX_INSTANCES_PAGE_SIZE = MAX_PAGE_SIZE;
 const DEFAULT_INSTANCES_PAGE_SIZE = 200;
+const pageSizeQuery = z.object({
+  pageSize: pageSizeSchema(MAX_INSTANCES_PAGE_SIZE, DEFAULT_INSTANCES_PAGE_SIZE),
+});
 
 /** The answers of a request that exchanges providerData.code with the provider. */
 const ProviderResponses = (): MethodDecorator & ClassDecorator =>
@@ -151,19 +155,11 @@ export class InstancesController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ): Promise<InstanceResponse[]> {
-    const pageSize = pageSizeSchema(MAX_INSTANCES_PAGE_SIZE, DEFAULT_INSTANCES_PAGE_SIZE).safeParse(
-      query['pageSize'],
-    );
-    if (!pageSize.success) {
-      const message = pageSize.error.issues[0]?.message ?? 'is invalid';
-      throw new RequestValidationError(`Invalid query: pageSize: ${message}`, [
-        { path: 'pageSize', message },
-      ]);
-    }
+    const { pageSize } = validateInput(pageSizeQuery, { pageSize: query['pageSize'] }, 'query');
     const nextPage = queryStrings(query['nextPage'])[0];
     const page = await this.listInstances.execute(principal, {
       tags: queryStrings(query['tags[]'], query['tags']),
-      pageSize: pageSize.data,
+      pageSize,
       ...(nextPage === undefined ? {} : { nextPage }),
     });
     if (page.nextPage !== undefined) response.setHeader('Elements-Next-Page-Token', page.nextPage);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBody,
   ApiConflictResponse,
@@ -10,8 +10,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { RequestValidationError } from '@pollcast/service-kit';
-import type { Request, Response } from 'express';
+import { DomainError, ZodValidationPipe } from '@pollcast/service-kit';
 import { z } from 'zod';
 import {
   AccessTokenBodyDto,
@@ -39,15 +38,6 @@ const accessTokenBody = z
   .default({ forceRefresh: false });
 const disableBody = z.object({ reason: z.string().max(2000).default('') }).default({ reason: '' });
 
-function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const result = schema.safeParse(body ?? undefined);
-  if (result.success) return result.data;
-  throw new RequestValidationError(
-    'Invalid request body',
-    result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
-  );
-}
-
 /** Service-to-service API (docs/internal-api.md): tenants, credentials and delivery settings. */
 @ApiTags('internal')
 @ApiHeader({ name: 'X-Pollcast-Service-Token', required: true })
@@ -69,8 +59,8 @@ export class InternalController {
   })
   @ApiBody({ type: VerifyAuthorizationBodyDto })
   @ApiOkResponse({ type: VerifiedPrincipalDto })
-  verify(@Body() body: unknown): Promise<Principal> {
-    return this.tenants.authenticate(parseBody(verifyBody, body).authorization);
+  verify(@Body(new ZodValidationPipe(verifyBody)) body: z.output<typeof verifyBody>): Promise<Principal> {
+    return this.tenants.authenticate(body.authorization);
   }
 
   @Post('instances/:id/access-token')
@@ -82,15 +72,14 @@ export class InternalController {
   @ApiOkResponse({ type: AccessTokenDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({
-    description: '{requestId, message, valid: false}: the instance needs a new authorization',
+    type: ErrorBodyDto,
+    description:
+      'CREDENTIALS_INVALID, with `valid: false` beside the usual fields: the instance needs a new authorization',
   })
   async accessToken(
     @Param('id') id: string,
-    @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<AccessTokenGrant | { requestId: string; message: string; valid: false }> {
-    const parsed = parseBody(accessTokenBody, body);
+    @Body(new ZodValidationPipe(accessTokenBody)) parsed: z.output<typeof accessTokenBody>,
+  ): Promise<AccessTokenGrant> {
     try {
       return await this.accessTokens.accessToken(id, {
         forceRefresh: parsed.forceRefresh,
@@ -99,13 +88,7 @@ export class InternalController {
     } catch (error) {
       if (!(error instanceof CredentialsInvalidError)) throw error;
       // The documented 409 carries `valid: false` beside the usual error fields.
-      response.status(409);
-      const requestId = (request as Request & { id?: unknown }).id;
-      return {
-        requestId: typeof requestId === 'string' ? requestId : 'unknown',
-        message: error.message,
-        valid: false,
-      };
+      throw new DomainError(error.code, error.message, error.status, error.headers, [], { valid: false });
     }
   }
 
@@ -123,7 +106,10 @@ export class InternalController {
   @ApiBody({ type: DisableEventsBodyDto, required: false })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorBodyDto })
-  async disableEvents(@Param('id') id: string, @Body() body: unknown): Promise<void> {
-    await this.disableInstanceEvents.execute(id, parseBody(disableBody, body).reason);
+  async disableEvents(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(disableBody)) body: z.output<typeof disableBody>,
+  ): Promise<void> {
+    await this.disableInstanceEvents.execute(id, body.reason);
   }
 }

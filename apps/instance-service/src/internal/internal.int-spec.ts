@@ -104,8 +104,10 @@ describe('instance-service over HTTP (real Postgres, Kafka, Maximizer simulator)
       expect(refused.status).toBe(409);
       expect(refused.body).toMatchObject({
         valid: false,
+        code: 'CREDENTIALS_INVALID',
         message: expect.any(String),
         requestId: expect.any(String),
+        errors: [],
       });
       expect(
         (

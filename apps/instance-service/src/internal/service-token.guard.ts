@@ -1,5 +1,5 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { DomainError } from '@pollcast/service-kit';
+import { DomainError, ErrorCode } from '@pollcast/service-kit';
 import type { Request } from 'express';
 import { constantTimeEquals } from '../crypto/secret-hash';
 import type { Env } from '../env';
@@ -15,10 +15,10 @@ export class ServiceTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const given = context.switchToHttp().getRequest<Request>().headers[SERVICE_TOKEN_HEADER];
     if (typeof given !== 'string' || given === '') {
-      throw new DomainError('unauthenticated', 'Missing X-Pollcast-Service-Token header', 401);
+      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Missing X-Pollcast-Service-Token header', 401);
     }
     if (!constantTimeEquals(given, this.env.POLLCAST_SERVICE_TOKEN)) {
-      throw new DomainError('unauthenticated', 'Wrong X-Pollcast-Service-Token', 401);
+      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Wrong X-Pollcast-Service-Token', 401);
     }
     return true;
   }

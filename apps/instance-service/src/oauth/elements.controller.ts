@@ -10,7 +10,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { DomainError } from '@pollcast/service-kit';
+import { DomainError, ErrorCode } from '@pollcast/service-kit';
 import { API_BASE } from '../http/api-base';
 import { ElementDto, ErrorBodyDto, OAuthUrlDto } from '../http/api-dtos';
 import { LocalCredentialsGuard } from '../tenants/local-credentials.guard';
@@ -41,7 +41,7 @@ export class ElementsController {
   get(@Param('key') key: string): ElementDescription {
     const element = this.elements.describe(key);
     if (element === undefined)
-      throw new DomainError('not_found', `No element '${key.slice(0, 100)}'`, HttpStatus.NOT_FOUND);
+      throw new DomainError(ErrorCode.NOT_FOUND, `No element '${key.slice(0, 100)}'`, HttpStatus.NOT_FOUND);
     return element;
   }
 

@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { ConfigKeyDefinition } from '@pollcast/elements';
 import { listElements } from '@pollcast/elements';
-import { DomainError, RequestValidationError } from '@pollcast/service-kit';
+import { DomainError, ErrorCode, RequestValidationError } from '@pollcast/service-kit';
 import type { Env } from '../env';
 import { elementSummary, type ElementSummary } from '../instances/instance-mapper';
 import { ENV } from '../tokens';
@@ -44,7 +44,7 @@ export class ElementsService {
   oauthUrl(key: string, query: Record<string, unknown>): { oauthUrl: string; element: string } {
     const element = findElement(key);
     if (element === undefined)
-      throw new DomainError('not_found', `No element '${key.slice(0, 100)}'`, HttpStatus.NOT_FOUND);
+      throw new DomainError(ErrorCode.NOT_FOUND, `No element '${key.slice(0, 100)}'`, HttpStatus.NOT_FOUND);
     const given: Record<string, string> = {};
     for (const [name, value] of Object.entries(query)) {
       const text = firstString(value);

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { ElementRequestError, isProviderError } from '@pollcast/elements';
-import { DomainError, RequestValidationError } from '@pollcast/service-kit';
+import { DomainError, ErrorCode, RequestValidationError } from '@pollcast/service-kit';
 
 /**
  * How a provider failure during a request (code exchange, authorize URL) reaches the client: bad
@@ -27,14 +27,14 @@ export function providerFailureToHttp(error: unknown, codePath = 'providerData.c
       ]);
     case 'rate_limited':
       return new DomainError(
-        'provider_rate_limited',
+        ErrorCode.PROVIDER_RATE_LIMITED,
         `${error.elementKey} is rate limiting requests; retry later`,
         HttpStatus.SERVICE_UNAVAILABLE,
         { 'Retry-After': String(Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000))) },
       );
     case 'retryable':
       return new DomainError(
-        'provider_unavailable',
+        ErrorCode.PROVIDER_UNAVAILABLE,
         `${error.elementKey} could not be reached or answered with an error (${detail}); retry later`,
         HttpStatus.BAD_GATEWAY,
         error.retryAfterMs === undefined

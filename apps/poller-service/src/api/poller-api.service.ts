@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { DomainError, instantSchema, pageSizeSchema, RequestValidationError } from '@pollcast/service-kit';
+import {
+  DomainError,
+  ErrorCode,
+  instantSchema,
+  pageSizeSchema,
+  RequestValidationError,
+} from '@pollcast/service-kit';
 import type { Principal } from '@pollcast/tenant-auth';
 import { ScheduleRepository, type ScheduleView } from '../schedule/schedule.repository';
 import { RunsRepository, type PollRunView } from '../runs/runs.repository';
@@ -20,6 +26,10 @@ export const pollNowBodySchema = z
   .optional();
 
 export const watermarkBodySchema = z.object({ watermark: instantSchema }).strict();
+
+export type PollsQuery = z.output<typeof pollsQuerySchema>;
+export type PollNowBody = z.output<typeof pollNowBodySchema>;
+export type WatermarkBody = z.output<typeof watermarkBodySchema>;
 
 const cursorSchema = z.object({ startedAt: instantSchema, id: z.uuid() });
 
@@ -56,18 +66,6 @@ export interface PollRunResponse {
   owner: string;
 }
 
-export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw new RequestValidationError(
-    `Invalid ${what}`,
-    result.error.issues.map((issue) => ({
-      path: issue.path.map(String).join('.') || '(root)',
-      message: issue.message,
-    })),
-  );
-}
-
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
 /** The use cases behind the poller's HTTP API, scoped to the caller's organization: another
@@ -82,10 +80,10 @@ export class PollerApi {
   async listPolls(
     principal: Principal,
     instanceId: string,
-    rawQuery: unknown,
+    query: PollsQuery,
   ): Promise<{ polls: PollRunResponse[]; nextPage: string | undefined }> {
-    // Input first: a bad query is a 400 whether or not the instance exists.
-    const query = parseOrThrow(pollsQuerySchema, rawQuery, 'query');
+    // Input first (the query itself is checked by the controller's pipe): a bad page token is a 400
+    // whether or not the instance exists.
     const after = query.nextPage === undefined ? undefined : decodeCursor(query.nextPage);
     await this.requireInstance(principal, instanceId);
     const { runs, more } = await this.runs.page({
@@ -111,12 +109,15 @@ export class PollerApi {
     return { instanceId, active: instance.active, resources: schedules.map(toStateView) };
   }
 
-  async pollNow(principal: Principal, instanceId: string, body: unknown): Promise<{ requested: number }> {
+  async pollNow(
+    principal: Principal,
+    instanceId: string,
+    parsed: PollNowBody,
+  ): Promise<{ requested: number }> {
     const instance = await this.requireInstance(principal, instanceId);
-    const parsed = parseOrThrow(pollNowBodySchema, body ?? undefined, 'body');
     if (!instance.active) {
       throw new DomainError(
-        'NOT_POLLING',
+        ErrorCode.NOT_POLLING,
         `Instance ${instanceId} is not polling (disabled or events off)`,
         409,
       );
@@ -124,7 +125,7 @@ export class PollerApi {
     const requested = await this.schedules.requestPoll(instanceId, parsed?.resource);
     if (requested === 0 && parsed?.resource !== undefined) {
       throw new DomainError(
-        'NOT_FOUND',
+        ErrorCode.NOT_FOUND,
         `Instance ${instanceId} does not poll resource ${parsed.resource}`,
         404,
       );
@@ -136,24 +137,31 @@ export class PollerApi {
     principal: Principal,
     instanceId: string,
     resource: string,
-    body: unknown,
+    { watermark }: WatermarkBody,
   ): Promise<ResourceStateView> {
-    const { watermark } = parseOrThrow(watermarkBodySchema, body, 'body');
     await this.requireInstance(principal, instanceId);
     const at = new Date(watermark);
     if (at.getTime() > Date.now()) {
-      throw new RequestValidationError('Invalid body', [
+      throw new RequestValidationError('Invalid body: watermark: must not be in the future', [
         { path: 'watermark', message: 'must not be in the future' },
       ]);
     }
     if (!(await this.schedules.resetWatermark(instanceId, resource, at))) {
-      throw new DomainError('NOT_FOUND', `Instance ${instanceId} does not poll resource ${resource}`, 404);
+      throw new DomainError(
+        ErrorCode.NOT_FOUND,
+        `Instance ${instanceId} does not poll resource ${resource}`,
+        404,
+      );
     }
     const view = (await this.schedules.listSchedules(instanceId)).find(
       (schedule) => schedule.resource === resource,
     );
     if (!view)
-      throw new DomainError('NOT_FOUND', `Instance ${instanceId} does not poll resource ${resource}`, 404);
+      throw new DomainError(
+        ErrorCode.NOT_FOUND,
+        `Instance ${instanceId} does not poll resource ${resource}`,
+        404,
+      );
     return toStateView(view);
   }
 
@@ -163,7 +171,7 @@ export class PollerApi {
       instance !== undefined &&
       instance.organizationId === principal.organizationId &&
       (principal.instanceId === null || principal.instanceId === instanceId);
-    if (!visible) throw new DomainError('NOT_FOUND', `Instance ${instanceId} not found`, 404);
+    if (!visible) throw new DomainError(ErrorCode.NOT_FOUND, `Instance ${instanceId} not found`, 404);
     return instance;
   }
 }
@@ -225,7 +233,7 @@ function decodeCursor(token: string): { startedAt: Date; id: string } {
   }
   const cursor = cursorSchema.safeParse(decoded);
   if (!cursor.success) {
-    throw new RequestValidationError('Invalid query', [
+    throw new RequestValidationError('Invalid query: nextPage: not a page token from this API', [
       { path: 'nextPage', message: 'not a page token from this API' },
     ]);
   }

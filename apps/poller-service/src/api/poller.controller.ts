@@ -23,7 +23,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorBodyDto } from '@pollcast/service-kit';
+import { ErrorBodyDto, ZodValidationPipe } from '@pollcast/service-kit';
 import { CurrentPrincipal, TenantAuthGuard, type Principal } from '@pollcast/tenant-auth';
 import {
   PollerStateDto,
@@ -36,8 +36,14 @@ import {
 import {
   MAX_POLLS_PAGE_SIZE,
   PollerApi,
+  pollNowBodySchema,
+  pollsQuerySchema,
+  watermarkBodySchema,
+  type PollNowBody,
+  type PollsQuery,
   type PollRunResponse,
   type ResourceStateView,
+  type WatermarkBody,
 } from './poller-api.service';
 
 /** Open Connectors' paging header: the token for the next page, absent on the last one. */
@@ -82,7 +88,7 @@ export class PollerController {
   async listPolls(
     @CurrentPrincipal() principal: Principal,
     @Param('id') instanceId: string,
-    @Query() query: Record<string, unknown>,
+    @Query(new ZodValidationPipe(pollsQuerySchema)) query: PollsQuery,
     @Res({ passthrough: true }) response: Response,
   ): Promise<PollRunResponse[]> {
     const { polls, nextPage } = await this.api.listPolls(principal, instanceId, query);
@@ -108,7 +114,11 @@ export class PollerController {
     type: ErrorBodyDto,
     description: 'The instance is not polling (disabled or events off)',
   })
-  pollNow(@CurrentPrincipal() principal: Principal, @Param('id') instanceId: string, @Body() body: unknown) {
+  pollNow(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') instanceId: string,
+    @Body(new ZodValidationPipe(pollNowBodySchema)) body: PollNowBody,
+  ) {
     return this.api.pollNow(principal, instanceId, body);
   }
 
@@ -121,7 +131,7 @@ export class PollerController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') instanceId: string,
     @Param('resource') resource: string,
-    @Body() body: unknown,
+    @Body(new ZodValidationPipe(watermarkBodySchema)) body: WatermarkBody,
   ): Promise<ResourceStateView> {
     return this.api.resetWatermark(principal, instanceId, resource, body);
   }

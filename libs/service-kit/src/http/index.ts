@@ -4,3 +4,4 @@ export * from './openapi';
 export * from './query-schemas';
 export * from './rate-limiter';
 export * from './stored-text';
+export * from './validation';

@@ -1,4 +1,4 @@
-import { DomainError } from './errors';
+import { DomainError, ErrorCode } from './errors';
 
 /** Token bucket per key (organization), shared by every public API (instance-service, poller, dispatcher).
  * In-process: each replica enforces the limit on its own share. */
@@ -48,7 +48,7 @@ export class RateLimiter {
 /** The 429 every public API answers when an organization's bucket is empty. */
 export function rateLimitedError(retryAfterSeconds: number): DomainError {
   return new DomainError(
-    'rate_limited',
+    ErrorCode.RATE_LIMITED,
     `Too many requests for this organization; retry after ${retryAfterSeconds} s`,
     429,
     { 'Retry-After': String(retryAfterSeconds) },
