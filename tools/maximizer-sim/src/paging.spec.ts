@@ -10,6 +10,10 @@ interface Page {
 const WINDOW_FROM = new Date('2026-03-01T12:00:00Z');
 const WINDOW_TO = new Date('2026-03-01T12:01:39Z'); // 100 distinct seconds for ~7,500 AbEntries
 
+// Paging through 10,000 records between concurrent changes takes seconds on a loaded two-core machine;
+// the default 5 s made this a timing test (it timed out in a CI rehearsal while other suites ran).
+jest.setTimeout(60_000);
+
 describe('keyset paging over 10,000 seeded records with shared timestamps', () => {
   let sim: MaximizerSimulator;
   let client: SimulatorClient;
