@@ -70,7 +70,7 @@ describe('public API contract: rate limit and OpenAPI on instance-service, polle
       expect(document.components.schemas).toHaveProperty('ErrorBodyDto');
       expect(document.components.schemas['ErrorBodyDto']).toMatchObject({
         required: expect.arrayContaining(['requestId', 'code', 'message', 'errors']),
-        properties: { code: { $ref: '#/components/schemas/ErrorCode' } },
+        properties: { code: { allOf: [{ $ref: '#/components/schemas/ErrorCode' }] } },
       });
       expect(document.components.schemas['ErrorCode']).toMatchObject({
         type: 'string',
