@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { topicName } from '@pollcast/contracts';
-import { DomainError } from '@pollcast/service-kit';
+import { DomainError, ErrorCode } from '@pollcast/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { Env } from '../env';
 import { enqueueOutbox, OutboxRelay } from '../outbox/outbox.service';
@@ -14,7 +14,7 @@ import { ProviderAuthorization } from './provider-authorization';
 export class InstanceNotFoundError extends DomainError {
   constructor(id: string) {
     // The same answer for "does not exist" and "belongs to another organization".
-    super('not_found', `No instance with id '${id.slice(0, 40)}'`, HttpStatus.NOT_FOUND);
+    super(ErrorCode.NOT_FOUND, `No instance with id '${id.slice(0, 40)}'`, HttpStatus.NOT_FOUND);
   }
 }
 

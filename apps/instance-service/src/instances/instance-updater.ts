@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { CanonicalInstanceConfig } from '@pollcast/config-schema';
 import type { OAuthTokens } from '@pollcast/elements';
-import { DomainError } from '@pollcast/service-kit';
+import { DomainError, ErrorCode } from '@pollcast/service-kit';
 import type { DataSource } from 'typeorm';
 import type { InstanceResponse } from './instance-mapper';
 import { InstanceRecords, type InstanceScope } from './instance-records';
@@ -62,7 +62,7 @@ export class InstanceUpdater {
           JSON.stringify(next.oauth) !== JSON.stringify(planned.oauth)
         ) {
           throw new DomainError(
-            'conflict',
+            ErrorCode.CONFLICT,
             `Instance '${id.slice(0, 40)}' changed while its authorization code was exchanged; retry with a new code`,
             HttpStatus.CONFLICT,
           );

@@ -7,7 +7,7 @@ import {
   type ProviderTarget,
 } from '@pollcast/elements';
 import { CompiledPolicy, OutboundRefusedError } from '@pollcast/outbound-guard';
-import { DomainError, RequestValidationError } from '@pollcast/service-kit';
+import { DomainError, RequestValidationError, ErrorCode } from '@pollcast/service-kit';
 import type { Env } from '../env';
 import { elementCallConfiguration } from '../oauth/element-config';
 import { providerFailureToHttp } from '../oauth/provider-errors';
@@ -114,7 +114,7 @@ export class ProviderAuthorization implements OnApplicationShutdown {
     } catch (error) {
       if (error instanceof DOMException && error.name === 'TimeoutError') {
         throw new DomainError(
-          'provider_timeout',
+          ErrorCode.PROVIDER_TIMEOUT,
           `${config.elementKey} did not answer in time; retry later`,
           HttpStatus.GATEWAY_TIMEOUT,
         );

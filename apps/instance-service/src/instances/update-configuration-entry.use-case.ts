@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { DomainError, RequestValidationError } from '@pollcast/service-kit';
+import { DomainError, RequestValidationError, ErrorCode } from '@pollcast/service-kit';
 import type { Principal } from '../tenants/principal';
 import { InstanceBodyParser } from './instance-body';
 import { configurationEntryId, resolveConfigurationKey, type ConfigurationEntry } from './instance-mapper';
@@ -33,7 +33,7 @@ export class UpdateConfigurationEntry {
         (/^\d+$/.test(configId) ? undefined : configId);
       if (key === undefined)
         throw new DomainError(
-          'not_found',
+          ErrorCode.NOT_FOUND,
           `No configuration entry '${configId.slice(0, 100)}'`,
           HttpStatus.NOT_FOUND,
         );

@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isProviderError, type OAuthTokens, type ProviderError } from '@pollcast/elements';
-import { DomainError, ROOT_LOGGER } from '@pollcast/service-kit';
+import { DomainError, ROOT_LOGGER, ErrorCode } from '@pollcast/service-kit';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { SecretBox } from '../crypto/secret-box';
@@ -27,7 +27,7 @@ export interface AccessTokenGrant {
 /** A refresh was refused: the instance needs a new authorization (409 with `valid: false`). */
 export class CredentialsInvalidError extends DomainError {
   constructor(message: string) {
-    super('credentials_invalid', message, HttpStatus.CONFLICT);
+    super(ErrorCode.CREDENTIALS_INVALID, message, HttpStatus.CONFLICT);
   }
 }
 
@@ -185,7 +185,7 @@ export class AccessTokensService {
       if (step.kind === 'leased') return this.refreshUnderLease(instanceId, step.record, step.refreshToken);
       if (Date.now() > giveUpAt) {
         throw new DomainError(
-          'provider_unavailable',
+          ErrorCode.PROVIDER_UNAVAILABLE,
           `A token refresh of instance ${instanceId} is taking long; retry later`,
           HttpStatus.SERVICE_UNAVAILABLE,
           { 'Retry-After': '1' },
@@ -257,14 +257,14 @@ export class AccessTokensService {
     if (outcome !== undefined) return outcome;
     if (failure instanceof DOMException && failure.name === 'TimeoutError') {
       throw new DomainError(
-        'provider_timeout',
+        ErrorCode.PROVIDER_TIMEOUT,
         `${record.elementKey} did not answer the refresh in time`,
         HttpStatus.GATEWAY_TIMEOUT,
       );
     }
     if (isProviderError(failure)) {
       throw new DomainError(
-        'provider_unavailable',
+        ErrorCode.PROVIDER_UNAVAILABLE,
         `${record.elementKey} could not refresh the token now (${failure.kind}); retry later`,
         HttpStatus.SERVICE_UNAVAILABLE,
         { 'Retry-After': String(Math.max(1, Math.ceil((failure.retryAfterMs ?? 1000) / 1000))) },

@@ -7,7 +7,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DomainError, RateLimiter, rateLimitedError } from '@pollcast/service-kit';
+import { DomainError, ErrorCode, rateLimitedError, RateLimiter } from '@pollcast/service-kit';
 import type { Request } from 'express';
 import type { Principal } from './principal';
 import { TenantsService } from './tenants.service';
@@ -50,7 +50,7 @@ export class LocalCredentialsGuard implements CanActivate {
       this.reflector.get(ELEMENT_TOKEN_ALLOWED, context.getHandler()) !== true
     ) {
       throw new DomainError(
-        'forbidden',
+        ErrorCode.FORBIDDEN,
         'An Element token only grants access to its own instance; use User and Organization secrets here',
         403,
       );

@@ -1,11 +1,11 @@
-import { DomainError } from '@pollcast/service-kit';
+import { DomainError, ErrorCode } from '@pollcast/service-kit';
 
 /** The authenticated tenant, as every service names it (answered by POST /internal/auth/verify). */
 export type { Principal } from '@pollcast/contracts';
 
 export class AuthenticationError extends DomainError {
   constructor(message: string) {
-    super('unauthenticated', message, 401, { 'WWW-Authenticate': 'User, Organization' });
+    super(ErrorCode.UNAUTHENTICATED, message, 401, { 'WWW-Authenticate': 'User, Organization' });
   }
 }
 

@@ -41,12 +41,6 @@ export enum ErrorCode {
   INTERNAL = 'INTERNAL',
 }
 
-/**
- * The lower-case spellings some call sites still pass (`'not_found'`); DomainError normalizes them to
- * the enum, so the body never shows them. New code passes `ErrorCode.X`; this goes once none is left.
- */
-export type LegacyErrorCode = Lowercase<`${ErrorCode}`>;
-
 export interface ErrorItem {
   path: string;
   message: string;
@@ -60,17 +54,11 @@ export interface ErrorBody {
   errors: ErrorItem[];
 }
 
-function toErrorCode(code: ErrorCode | LegacyErrorCode): ErrorCode {
-  return code.toUpperCase() as ErrorCode;
-}
-
 /** A domain error with a stable code; the status says how HTTP shows it. `details` are extra body
  * fields a documented answer carries beside the usual ones (the internal 409's `valid: false`). */
 export class DomainError extends Error {
-  readonly code: ErrorCode;
-
   constructor(
-    code: ErrorCode | LegacyErrorCode,
+    readonly code: ErrorCode,
     message: string,
     readonly status: number,
     readonly headers: Record<string, string> = {},
@@ -78,7 +66,6 @@ export class DomainError extends Error {
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);
-    this.code = toErrorCode(code);
   }
 }
 
