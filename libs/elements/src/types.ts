@@ -69,18 +69,31 @@ export interface OAuthTokens {
   readonly expiresAt: Date;
 }
 
-export interface HubRequest {
-  /** Instance configuration: supplies the provider base URL and element-specific settings. */
-  readonly configuration: ElementConfiguration;
-  readonly accessToken: string;
+/** What a hub request asks for: a rendered URL, planned by the adapter on every call… */
+export interface HubRequestByUrl {
   /** Rendered poller URL, e.g. `/hubs/crm/contacts?where=LastModifyDate>'2019-01-15T11:54:00-05:00'`. */
   readonly url: string;
   /** Records per page; wins over a `pageSize` query parameter in the URL. */
   readonly pageSize?: number;
+  readonly plan?: undefined;
+}
+
+/** …or a plan made once (`planHubRequest` without a page token) and reused for every page of a poll,
+ * so the URL is not parsed and translated again per page. */
+export interface HubRequestByPlan {
+  readonly plan: HubRequestPlan;
+  readonly url?: undefined;
+  readonly pageSize?: undefined;
+}
+
+export type HubRequest = (HubRequestByUrl | HubRequestByPlan) & {
+  /** Instance configuration: supplies the provider base URL and element-specific settings. */
+  readonly configuration: ElementConfiguration;
+  readonly accessToken: string;
   /** `nextPageToken` of the previous page; omit for the first page. */
   readonly pageToken?: string;
   readonly signal?: AbortSignal;
-}
+};
 
 export interface HubResponse {
   /** Provider records, exactly as the provider returned them. */
@@ -123,7 +136,8 @@ export interface ElementAdapter extends ElementDefinition {
    * them (to compare a stored configuration with a new one).
    */
   providerTargets(configuration: ElementConfiguration, options?: { check?: boolean }): ProviderTarget[];
-  /** Pure: parse and translate a hub URL. Throws ElementRequestError for bad URLs / queries. */
+  /** Pure: parse and translate a hub URL. Throws ElementRequestError for bad URLs / queries. Without a
+   * page token the plan is the same for every page of a poll: pass it as `plan` to executeHubRequest. */
   planHubRequest(input: HubRequestPlanInput): HubRequestPlan;
   /** One page of a hub request against the provider. Throws ProviderError (see errors.ts). */
   executeHubRequest(request: HubRequest): Promise<HubResponse>;

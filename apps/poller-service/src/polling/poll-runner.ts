@@ -13,6 +13,7 @@ import {
   callWithTokenRefresh,
   ProviderError,
   UnknownElementError,
+  type HubRequestPlan,
   type HubResponse,
 } from '@pollcast/elements';
 import { ROOT_LOGGER, SERVICE_ENV, type OutgoingMessage } from '@pollcast/service-kit';
@@ -184,14 +185,14 @@ export class PollRunner {
     signal: AbortSignal,
     log: Logger,
   ): Promise<void> {
-    const url = this.providers.renderUrl(poll.config.url, window.from);
+    const request = this.planRequest(poll, window);
     let pageToken: string | undefined;
     do {
       signal.throwIfAborted(); // between pages only: a fully published window is always committed
       if (progress.pages >= this.env.POLLER_MAX_PAGES_PER_POLL) {
         throw new PollLimitError(`more than ${this.env.POLLER_MAX_PAGES_PER_POLL} pages in one window`);
       }
-      const page = await this.fetchPage(poll, url, pageToken, signal);
+      const page = await this.fetchPage(poll, request, pageToken, signal);
       if (page.warnings.length > 0)
         log.warn({ warnings: page.warnings, page: progress.pages }, 'provider request warnings');
       const messages = this.toMessages(poll, window, page, progress.pages, log);
@@ -206,12 +207,27 @@ export class PollRunner {
     } while (pageToken !== undefined);
   }
 
+  /**
+   * The provider request of this poll: the `${date:…}` template rendered for the window once, and the
+   * element's plan (parsed URL, translated query) made once and reused for every page. The plan is made
+   * when the first page asks for it — after the rate limiter and the access token, where a bad URL has
+   * always failed the poll.
+   */
+  private planRequest(poll: ClaimedPoll, window: PollWindow): () => HubRequestPlan {
+    const url = this.providers.renderUrl(poll.config.url, window.from);
+    let plan: HubRequestPlan | undefined;
+    return () =>
+      (plan ??= this.providers
+        .adapter(poll.elementKey)
+        .planHubRequest({ url, pageSize: poll.config.pageSize }));
+  }
+
   /** One page, with the instance's rate limit; 429 waits Retry-After, 5xx / timeouts back off; a 401
    * gets one fresh token (callWithTokenRefresh). Waits longer than POLLER_MAX_IN_POLL_WAIT_MS end the
    * poll instead (the schedule retries it later). */
   private async fetchPage(
     poll: ClaimedPoll,
-    url: string,
+    plan: () => HubRequestPlan,
     pageToken: string | undefined,
     signal: AbortSignal,
   ): Promise<HubResponse> {
@@ -225,8 +241,7 @@ export class PollRunner {
             adapter.executeHubRequest({
               configuration: poll.elementConfig,
               accessToken,
-              url,
-              pageSize: poll.config.pageSize,
+              plan: plan(),
               pageToken,
               signal,
             }),

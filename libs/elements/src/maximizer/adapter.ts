@@ -1,23 +1,13 @@
 // The Maximizer element: OAuth 2 (authorization code) against /OAuth2/{alias}/…, and hub requests
-// translated into Octopus Reads. Wire details: docs/maximizer-wire.md.
-import {
-  CeqlSyntaxError,
-  parseCeqlFields,
-  parseCeqlOrderBy,
-  parseCeqlWhere,
-  type CeqlOrderField,
-} from '../ceql/ceql';
+// translated into Octopus Reads (planned in ./plan). Wire details: docs/maximizer-wire.md.
 import { OutboundRefusedError } from '@pollcast/outbound-guard';
 import type { ElementOutboundOptions } from '../catalog';
 import { ElementRequestError } from '../errors';
 import { DEFAULT_HTTP_TIMEOUTS, HttpTransport, type HttpTimeouts } from '../http';
-import { HubUrlError, parseHubUrl } from '../hub-url';
 import type {
   ElementAdapter,
   ElementConfiguration,
   HubRequest,
-  HubRequestPlan,
-  HubRequestPlanInput,
   HubResponse,
   OAuthTokens,
   ProviderTarget,
@@ -29,22 +19,11 @@ import {
   MAXIMIZER_HUB,
   MAXIMIZER_KEY,
   MAXIMIZER_PROVIDER_HOSTS,
-  MAXIMIZER_RESOURCES,
-  type MaximizerResource,
 } from './definition';
-import {
-  combineCriteria,
-  interpretReadResponse,
-  interpretTokenResponse,
-  orderingFor,
-  type OctopusReadBody,
-} from './octopus';
+import { interpretReadResponse, interpretTokenResponse } from './octopus';
+import { planFirstPage, planMaximizerHubRequest, requestError, resolveResource, withPageToken } from './plan';
 
-export const MAXIMIZER_DEFAULT_PAGE_SIZE = 100;
-export const MAXIMIZER_MAX_PAGE_SIZE = 1000;
-
-/** Query parameters we understand; anything else is ignored with a warning. */
-const KNOWN_PARAMETERS = new Set(['where', 'fields', 'orderBy', 'pageSize', 'page', 'nextPage']);
+export { MAXIMIZER_DEFAULT_PAGE_SIZE, MAXIMIZER_MAX_PAGE_SIZE, planMaximizerHubRequest } from './plan';
 
 export interface MaximizerAdapterOptions {
   /** Defaults: connect 5 s, total 30 s. */
@@ -53,17 +32,6 @@ export interface MaximizerAdapterOptions {
   readonly now?: () => number;
   /** Operator allow-list and name resolution for the outbound guard. */
   readonly outbound?: ElementOutboundOptions;
-}
-
-function requestError(
-  message: string,
-  details: { position?: number; configKey?: string } = {},
-): ElementRequestError {
-  return new ElementRequestError(`${MAXIMIZER_KEY}: ${message}`, {
-    elementKey: MAXIMIZER_KEY,
-    operation: 'hub-request',
-    ...details,
-  });
 }
 
 function configString(configuration: ElementConfiguration, key: string): string | undefined {
@@ -146,120 +114,6 @@ export function maximizerAuthorizeUrl(
     .map(([name, value]) => `${name}=${encodeURIComponent(value ?? '')}`)
     .join('&');
   return `${maximizerBaseUrl(configuration)}${oauthPath(configuration, 'Authorize')}?${query}`;
-}
-
-function resolveResource(hub: string, resourceName: string): MaximizerResource {
-  if (hub !== MAXIMIZER_HUB) {
-    throw requestError(`unknown hub '${hub}'; ${MAXIMIZER_KEY} serves /hubs/${MAXIMIZER_HUB}`);
-  }
-  const resource = Object.hasOwn(MAXIMIZER_RESOURCES, resourceName)
-    ? MAXIMIZER_RESOURCES[resourceName]
-    : undefined;
-  if (resource === undefined) {
-    throw requestError(
-      `unknown resource '${resourceName}'; known resources: ${Object.keys(MAXIMIZER_RESOURCES).join(', ')}`,
-    );
-  }
-  return resource;
-}
-
-function resolvePageSize(
-  requested: number | undefined,
-  fromUrl: string | undefined,
-  warnings: string[],
-): number {
-  let pageSize = MAXIMIZER_DEFAULT_PAGE_SIZE;
-  if (requested !== undefined) {
-    if (!Number.isInteger(requested) || requested < 1)
-      throw requestError(`pageSize must be a positive integer`);
-    pageSize = requested;
-  } else if (fromUrl !== undefined) {
-    const parsed = Number(fromUrl.trim());
-    if (Number.isInteger(parsed) && parsed >= 1) {
-      pageSize = parsed;
-    } else {
-      warnings.push(`Ignored pageSize=${JSON.stringify(fromUrl)}: not a positive integer`);
-    }
-  }
-  if (pageSize > MAXIMIZER_MAX_PAGE_SIZE) {
-    warnings.push(`pageSize ${pageSize} lowered to Maximizer's maximum of ${MAXIMIZER_MAX_PAGE_SIZE}`);
-    pageSize = MAXIMIZER_MAX_PAGE_SIZE;
-  }
-  return pageSize;
-}
-
-function withCeqlErrors<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof CeqlSyntaxError) throw requestError(error.message, { position: error.position });
-    throw error;
-  }
-}
-
-export function planMaximizerHubRequest(input: HubRequestPlanInput): HubRequestPlan {
-  let parsedUrl;
-  try {
-    parsedUrl = parseHubUrl(input.url);
-  } catch (error) {
-    if (error instanceof HubUrlError) throw requestError(error.message);
-    throw error;
-  }
-  const warnings = [...parsedUrl.warnings];
-  const resource = resolveResource(parsedUrl.hub, parsedUrl.resource);
-  const parameters = parsedUrl.parameters;
-  for (const name of parameters.keys()) {
-    if (!KNOWN_PARAMETERS.has(name)) warnings.push(`Ignored unknown query parameter '${name}'`);
-  }
-  if (parameters.has('page') || parameters.has('nextPage')) {
-    warnings.push(`Ignored 'page'/'nextPage' in the URL: paging uses the page token`);
-  }
-
-  const where = parameters.get('where');
-  const parsedWhere =
-    where === undefined
-      ? { expression: undefined, warnings: [] }
-      : withCeqlErrors(() => parseCeqlWhere(where));
-  warnings.push(...parsedWhere.warnings);
-
-  const orderByParameter = parameters.get('orderBy');
-  const requestedOrder: CeqlOrderField[] | undefined =
-    orderByParameter === undefined || orderByParameter.trim() === ''
-      ? undefined
-      : withCeqlErrors(() => parseCeqlOrderBy(orderByParameter));
-
-  const fieldsParameter = parameters.get('fields');
-  const requestedFields =
-    fieldsParameter === undefined ? [] : withCeqlErrors(() => parseCeqlFields(fieldsParameter));
-  const ordering = orderingFor(resource, parsedWhere.expression, requestedOrder);
-  let scopeFields: Record<string, 1>;
-  if (requestedFields.length === 0) {
-    scopeFields = { '*': 1 };
-  } else {
-    // The poller needs the id and the dates to classify events, and ordering fields to page.
-    const needed = [
-      resource.idField,
-      ...resource.dateFields,
-      ...ordering.flatMap((entry) => Object.keys(entry)),
-    ];
-    scopeFields = Object.fromEntries([...requestedFields, ...needed].map((field) => [field, 1] as const));
-  }
-
-  const searchQuery = combineCriteria(resource, parsedWhere.expression);
-  const readBody: OctopusReadBody = {
-    Scope: { Fields: scopeFields },
-    ...(searchQuery === undefined ? {} : { Criteria: { SearchQuery: searchQuery } }),
-    OrderBy: { Fields: ordering },
-    PageSize: resolvePageSize(input.pageSize, parameters.get('pageSize'), warnings),
-    ...(input.pageToken === undefined || input.pageToken === '' ? {} : { PageKey: input.pageToken }),
-  };
-  return {
-    resource: resource.name,
-    method: 'POST',
-    path: '/octopus/Read',
-    body: { [resource.entity]: readBody },
-    warnings,
-  };
 }
 
 /** The configuration key that decides the base URL: `maximizer.url` when set, else the data center. */
@@ -396,7 +250,10 @@ export function createMaximizerAdapter(options: MaximizerAdapterOptions = {}): E
     planHubRequest: planMaximizerHubRequest,
 
     async executeHubRequest(request: HubRequest): Promise<HubResponse> {
-      const plan = planMaximizerHubRequest(request);
+      const plan = withPageToken(
+        request.plan ?? planFirstPage(request.url, request.pageSize),
+        request.pageToken,
+      );
       const resource = resolveResource(MAXIMIZER_HUB, plan.resource);
       const operation = `octopus/Read (${plan.resource})`;
       const secrets = [request.accessToken];
