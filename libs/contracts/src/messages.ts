@@ -2,25 +2,42 @@ import { z } from 'zod';
 
 const isoInstant = z.iso.datetime({ offset: true });
 
-/** How a date field of a record is read: Java SimpleDateFormat pattern (or `milliseconds`) and zone. */
+// The canonical poller configuration has one definition, the two schemas below. @pollcast/config-schema
+// produces it from an instance body (every spelling resolved, every default applied; its
+// `ResourcePollerConfig` and `DateFieldConfig` are these types), the instance snapshot carries it, and
+// the poller and normalizer act on it. It lives here rather than in config-schema because the module
+// boundaries let config-schema (type:domain) import contracts (type:util), not the other way round.
+
+/** Where a record's date lives and how to read it. */
 export const dateFieldSchema = z.object({
+  /** Dotted JSON path of the field inside a provider record, e.g. `LastModifyDate`. */
   field: z.string().min(1),
+  /** A Java SimpleDateFormat pattern, or the literal `milliseconds` (epoch milliseconds). */
   format: z.string().min(1),
+  /** The zone the provider writes the date in, as the client wrote it (validated); default `GMT`. */
   zone: z.string().min(1),
 });
 export type DateField = z.infer<typeof dateFieldSchema>;
 
-/** One resource's poller configuration in canonical form (what the poller and normalizer act on). */
+/** One polled resource's poller configuration in canonical form, with every default applied. */
 export const resourcePollerSchema = z.object({
+  /** Resource name as configured (the key in `event.poller.configuration`), e.g. `contacts`. */
   resource: z.string().min(1),
+  /** Hub URL template with `${…}` date placeholders, kept verbatim (trailing text included). */
   url: z.string().min(1),
+  /** Dotted JSON path of the record id; becomes the event's `objectId`. */
   idField: z.string().min(1),
   updated: dateFieldSchema.optional(),
   created: dateFieldSchema.optional(),
+  /** true: the window filter uses the updated date; false: the created date. Default true. */
   filterByUpdatedDate: z.boolean(),
+  /** true: the window has an upper bound (the poll's start time). Default false. */
   filterByCurrentDate: z.boolean(),
+  /** Seconds within which created == updated counts as CREATED. Default 10. */
   createdCheckTolerance: z.number().min(0),
+  /** Records per provider page, 1..1000. Default 100. */
   pageSize: z.number().int().min(1).max(1000),
+  /** Seconds subtracted from the window start. Default 0. */
   pollDelay: z.number().min(0),
 });
 export type ResourcePoller = z.infer<typeof resourcePollerSchema>;

@@ -3,38 +3,16 @@
  * shape and never the client's raw configuration, so the many accepted spellings are resolved once,
  * here.
  */
+import type { DateField, ResourcePoller } from '@pollcast/contracts';
 
-/** Where a record's date lives and how to read it. */
-export interface DateFieldConfig {
-  /** Dotted JSON path of the field inside a provider record, e.g. `LastModifyDate`. */
-  field: string;
-  /** A Java SimpleDateFormat pattern, or the literal `milliseconds` (epoch milliseconds). */
-  format: string;
-  /** The zone the provider writes the date in, as the client wrote it (validated); default `GMT`. */
-  zone: string;
-}
+/** Where a record's date lives and how to read it: `DateField` of @pollcast/contracts, the one
+ *  definition the instance snapshot carries too. */
+export type DateFieldConfig = DateField;
 
-/** One polled resource, with every default applied. */
-export interface ResourcePollerConfig {
-  /** Resource name as configured (the key in `event.poller.configuration`), e.g. `contacts`. */
-  resource: string;
-  /** Hub URL template with `${…}` date placeholders, kept verbatim (trailing text included). */
-  url: string;
-  /** Dotted JSON path of the record id; becomes the event's `objectId`. */
-  idField: string;
-  updated?: DateFieldConfig;
-  created?: DateFieldConfig;
-  /** true: the window filter uses the updated date; false: the created date. Default true. */
-  filterByUpdatedDate: boolean;
-  /** true: the window has an upper bound (the poll's start time). Default false. */
-  filterByCurrentDate: boolean;
-  /** Seconds within which created == updated counts as CREATED. Default 10. */
-  createdCheckTolerance: number;
-  /** Records per provider page, 1..1000. Default 100. */
-  pageSize: number;
-  /** Seconds subtracted from the window start. Default 0. */
-  pollDelay: number;
-}
+/** One polled resource, with every default applied: `ResourcePoller` of @pollcast/contracts (its
+ *  `resourcePollerSchema` documents each field), so the instance snapshot carries exactly what this
+ *  package produces. */
+export type ResourcePollerConfig = ResourcePoller;
 
 export type EventVendorType = 'polling' | 'webhook';
 
