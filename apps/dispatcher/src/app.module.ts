@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule } from '@pollcast/service-kit';
-import { topicSpecs } from '@pollcast/contracts';
-import { DISPATCHER_ENTITIES, DISPATCHER_MIGRATIONS } from './database/entities';
+import { serviceAppModule } from '@pollcast/service-kit';
+import { DISPATCHER_ENTITIES, DISPATCHER_MIGRATIONS } from './database/dispatcher.entities';
 import { DispatcherModule } from './dispatcher.module';
 import type { Env } from './env';
 
@@ -9,24 +8,11 @@ import type { Env } from './env';
 @Module({})
 export class AppModule {
   static register(env: Env): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [
-        ServiceKitModule.forService({
-          service: 'dispatcher',
-          env,
-          database: {
-            schema: 'dispatcher',
-            entities: DISPATCHER_ENTITIES,
-            migrations: DISPATCHER_MIGRATIONS,
-          },
-          topics: topicSpecs(['instances', 'events', 'instancesDlq', 'eventsDlq'], {
-            prefix: env.POLLCAST_TOPIC_PREFIX,
-            partitions: env.KAFKA_TOPIC_PARTITIONS,
-          }),
-        }),
-        DispatcherModule.register(env),
-      ],
-    };
+    return serviceAppModule(AppModule, env, {
+      service: 'dispatcher',
+      database: { schema: 'dispatcher', entities: DISPATCHER_ENTITIES, migrations: DISPATCHER_MIGRATIONS },
+      topics: ['instances', 'events', 'instancesDlq', 'eventsDlq'],
+      imports: [DispatcherModule.register(env)],
+    });
   }
 }

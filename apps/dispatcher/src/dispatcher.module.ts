@@ -30,7 +30,7 @@ import { CallbackSender } from './delivery/callback-sender';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { DispatcherMetrics } from './delivery/dispatcher-metrics';
 import { EndpointGate } from './delivery/endpoint-gate';
-import { NotificationStore } from './delivery/notification-store';
+import { NotificationStore } from './delivery/notification.store';
 import type { RetryPolicy } from './delivery/retry-policy';
 import type { Env } from './env';
 import { PruneHistoryJob } from './history/prune-history.job';

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule } from '@pollcast/service-kit';
-import { topicSpecs } from '@pollcast/contracts';
+import { serviceAppModule } from '@pollcast/service-kit';
 import { ConsoleModule } from './console/console.module';
 import { CryptoModule } from './crypto/crypto.module';
 import type { Env } from './env';
@@ -10,7 +9,7 @@ import { InternalModule } from './internal/internal.module';
 import { InitialSchema1761000000000 } from './migrations/1761000000000-initial-schema';
 import { RefreshLease1764500000000 } from './migrations/1764500000000-refresh-lease';
 import { OAuthModule } from './oauth/oauth.module';
-import { OutboxMessageEntity } from './outbox/outbox.entity';
+import { OutboxMessageEntity } from './outbox/outbox.entities';
 import { OrganizationEntity, UserEntity } from './tenants/tenant.entities';
 import { TenantsModule } from './tenants/tenants.module';
 
@@ -27,25 +26,15 @@ export const INSTANCE_SERVICE_MIGRATIONS = [InitialSchema1761000000000, RefreshL
 @Module({})
 export class AppModule {
   static register(env: Env): DynamicModule {
-    return {
-      module: AppModule,
+    return serviceAppModule(AppModule, env, {
+      service: 'instance-service',
+      database: {
+        schema: 'instance',
+        entities: INSTANCE_SERVICE_ENTITIES,
+        migrations: INSTANCE_SERVICE_MIGRATIONS,
+      },
+      topics: ['instances', 'rawChanges', 'events', 'instancesDlq', 'rawChangesDlq', 'eventsDlq'],
       imports: [
-        ServiceKitModule.forService({
-          service: 'instance-service',
-          env,
-          database: {
-            schema: 'instance',
-            entities: INSTANCE_SERVICE_ENTITIES,
-            migrations: INSTANCE_SERVICE_MIGRATIONS,
-          },
-          topics: topicSpecs(
-            ['instances', 'rawChanges', 'events', 'instancesDlq', 'rawChangesDlq', 'eventsDlq'],
-            {
-              prefix: env.POLLCAST_TOPIC_PREFIX,
-              partitions: env.KAFKA_TOPIC_PARTITIONS,
-            },
-          ),
-        }),
         CryptoModule.register(env),
         TenantsModule,
         InstancesModule,
@@ -53,6 +42,6 @@ export class AppModule {
         InternalModule,
         ConsoleModule.register(env),
       ],
-    };
+    });
   }
 }

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule } from '@pollcast/service-kit';
-import { topicSpecs } from '@pollcast/contracts';
+import { serviceAppModule } from '@pollcast/service-kit';
 import type { Env } from './env';
 import { RawChangesConsumer } from './consumer/raw-changes.consumer';
 import { NormalizerMetrics } from './metrics/normalizer-metrics';
@@ -13,22 +12,12 @@ import { normalizerDatabase } from './state/state.module';
 @Module({})
 export class AppModule {
   static register(env: Env): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [
-        ServiceKitModule.forService({
-          service: 'normalizer',
-          env,
-          database: normalizerDatabase,
-          topics: topicSpecs(['rawChanges', 'events', 'rawChangesDlq'], {
-            prefix: env.POLLCAST_TOPIC_PREFIX,
-            partitions: env.KAFKA_TOPIC_PARTITIONS,
-          }),
-        }),
-        SettingsModule.register(settingsFromEnv(env)),
-        NormalizeModule,
-      ],
+    return serviceAppModule(AppModule, env, {
+      service: 'normalizer',
+      database: normalizerDatabase,
+      topics: ['rawChanges', 'events', 'rawChangesDlq'],
+      imports: [SettingsModule.register(settingsFromEnv(env)), NormalizeModule],
       providers: [NormalizerMetrics, RawChangesConsumer],
-    };
+    });
   }
 }

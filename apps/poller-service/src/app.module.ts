@@ -1,10 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ServiceKitModule } from '@pollcast/service-kit';
+import { serviceAppModule } from '@pollcast/service-kit';
 import { TenantAuthModule } from '@pollcast/tenant-auth';
-import { topicSpecs } from '@pollcast/contracts';
 import type { Env } from './env';
 import { POLLER_ENTITIES } from './database/entities';
-import { POLLER_MIGRATIONS } from './database/migrations';
+import { POLLER_MIGRATIONS } from './migrations/1764441600000-poller-schema';
 import { ScheduleModule } from './schedule/schedule.module';
 import { PollingModule } from './polling/polling.module';
 import { RunsModule } from './runs/runs.module';
@@ -14,18 +13,11 @@ import { ApiModule } from './api/api.module';
 @Module({})
 export class AppModule {
   static register(env: Env): DynamicModule {
-    return {
-      module: AppModule,
+    return serviceAppModule(AppModule, env, {
+      service: 'poller-service',
+      database: { schema: 'poller', entities: POLLER_ENTITIES, migrations: POLLER_MIGRATIONS },
+      topics: ['instances', 'rawChanges', 'instancesDlq'],
       imports: [
-        ServiceKitModule.forService({
-          service: 'poller-service',
-          env,
-          database: { schema: 'poller', entities: POLLER_ENTITIES, migrations: POLLER_MIGRATIONS },
-          topics: topicSpecs(['instances', 'rawChanges', 'instancesDlq'], {
-            prefix: env.POLLCAST_TOPIC_PREFIX,
-            partitions: env.KAFKA_TOPIC_PARTITIONS,
-          }),
-        }),
         TenantAuthModule.forRoot({
           instanceServiceUrl: env.INSTANCE_SERVICE_URL,
           serviceToken: env.POLLCAST_SERVICE_TOKEN,
@@ -35,6 +27,6 @@ export class AppModule {
         RunsModule,
         ApiModule,
       ],
-    };
+    });
   }
 }

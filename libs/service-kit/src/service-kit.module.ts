@@ -8,13 +8,14 @@ import {
   type DynamicModule,
   type OnApplicationShutdown,
   type OnModuleInit,
+  type Type,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import type { TopicSpec } from '@pollcast/contracts';
+import { topicSpecs, type TopicRole, type TopicSpec } from '@pollcast/contracts';
 import type { BaseEnv } from './config/env';
 import { createLogger } from './logging/logger';
 import { MetricsController, MetricsRegistry } from './metrics/metrics';
@@ -108,4 +109,41 @@ export class ServiceKitModule {
       exports: [SERVICE_ENV, ROOT_LOGGER, MetricsRegistry, KafkaClient, ReadinessChecks],
     };
   }
+}
+
+export interface ServiceAppOptions {
+  service: string;
+  database: ServiceKitOptions['database'];
+  /** Roles of the topics this service produces to or consumes from (names and partitions from env). */
+  topics: ReadonlyArray<TopicRole>;
+  /** The service's own modules. */
+  imports?: NonNullable<DynamicModule['imports']>;
+  providers?: NonNullable<DynamicModule['providers']>;
+}
+
+/**
+ * The dynamic module of a service's `AppModule.register(env)`: ServiceKitModule for the service (its
+ * topics named with POLLCAST_TOPIC_PREFIX, KAFKA_TOPIC_PARTITIONS each) and then the service's own modules.
+ */
+export function serviceAppModule(
+  module: Type<unknown>,
+  env: BaseEnv,
+  options: ServiceAppOptions,
+): DynamicModule {
+  return {
+    module,
+    imports: [
+      ServiceKitModule.forService({
+        service: options.service,
+        env,
+        database: options.database,
+        topics: topicSpecs(options.topics, {
+          prefix: env.POLLCAST_TOPIC_PREFIX,
+          partitions: env.KAFKA_TOPIC_PARTITIONS,
+        }),
+      }),
+      ...(options.imports ?? []),
+    ],
+    providers: options.providers ?? [],
+  };
 }

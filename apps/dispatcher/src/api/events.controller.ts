@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ZodValidationPipe } from '@pollcast/service-kit';
+import { ApiPageResponse, NEXT_PAGE_HEADER, ZodValidationPipe } from '@pollcast/service-kit';
 import { CurrentPrincipal, TenantAuthGuard, type Principal } from '@pollcast/tenant-auth';
 import { EventDetailDto, EventDto, RedeliverBodyDto, RedeliverResultDto } from './events-api.dtos';
 import {
@@ -25,7 +25,6 @@ import {
 } from './events-api.schemas';
 import { EventsService } from './events.service';
 
-const NEXT_PAGE_HEADER = 'Elements-Next-Page-Token';
 const instanceIdParam = { name: 'id', description: 'Instance id', example: '42' };
 
 /** Open Connectors' events API: what was received, what was sent, and redelivery. 400, 401, 404, 429
@@ -80,15 +79,7 @@ export class EventsController {
     description: 'The Elements-Next-Page-Token header of the previous page',
     schema: { type: 'string', maxLength: 500 },
   })
-  @ApiOkResponse({
-    type: [EventDto],
-    headers: {
-      [NEXT_PAGE_HEADER]: {
-        description: 'Pass as nextPage for the next page; absent on the last page',
-        schema: { type: 'string' },
-      },
-    },
-  })
+  @ApiPageResponse(EventDto)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Param('id') instanceId: string,

@@ -5,7 +5,7 @@ import type { AttemptResult, CallbackSender } from './callback-sender';
 import { DeliveryWorker } from './delivery-worker';
 import type { DispatcherMetrics } from './dispatcher-metrics';
 import { EndpointGate } from './endpoint-gate';
-import type { ClaimedNotification, NotificationStore } from './notification-store';
+import type { ClaimedNotification, NotificationStore } from './notification.store';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 
 function notification(index: number, callbackUrl: string): ClaimedNotification {

@@ -7,7 +7,7 @@ import { decideAfterAttempt, describeResult, type AttemptDecision } from './atte
 import type { AttemptResult, CallbackSender } from './callback-sender';
 import type { DeliveryOutcome, DispatcherMetrics } from './dispatcher-metrics';
 import { endpointOf, type EndpointGate, type ReleaseOutcome } from './endpoint-gate';
-import type { ClaimedNotification, NotificationStore } from './notification-store';
+import type { ClaimedNotification, NotificationStore } from './notification.store';
 import type { RetryPolicy } from './retry-policy';
 
 export interface DeliveryWorkerOptions {

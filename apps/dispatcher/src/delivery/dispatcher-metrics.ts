@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { MetricsRegistry } from '@pollcast/service-kit';
-import type { NotificationStore } from './notification-store';
+import type { NotificationStore } from './notification.store';
 
 export type DeliveryOutcome =
   'delivered' | 'retrying' | 'queued' | 'failed' | 'disabled' | 'circuit_open' | 'deferred';

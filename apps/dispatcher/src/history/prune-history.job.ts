@@ -1,6 +1,6 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { NotificationStore } from '../delivery/notification-store';
+import type { NotificationStore } from '../delivery/notification.store';
 
 export interface PruneHistoryOptions {
   retentionDays: number;

@@ -81,6 +81,22 @@ const ProviderResponses = (): MethodDecorator & ClassDecorator =>
     ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: 'The provider did not answer in time' }),
   );
 
+/** PUT and PATCH of an instance (element tokens allowed): an update body, the instance back, or why not. */
+const InstanceUpdateRoute = (summary: string): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    AllowElementToken(),
+    ApiOperation({ summary }),
+    ApiBody({ type: InstanceUpdateBodyDto }),
+    ApiOkResponse({ type: InstanceDto }),
+    ApiBadRequestResponse({ type: ErrorBodyDto }),
+    ApiNotFoundResponse({ type: ErrorBodyDto }),
+    ApiConflictResponse({
+      type: ErrorBodyDto,
+      description: 'The instance changed while its providerData.code was exchanged; retry with a new code',
+    }),
+    ProviderResponses(),
+  );
+
 /** Query values arrive as a string, a list (`tags[]=a&tags[]=b`) or not at all. */
 function queryStrings(...values: unknown[]): string[] {
   return values
@@ -176,19 +192,9 @@ export class InstancesController {
   }
 
   @Put(':id')
-  @AllowElementToken()
-  @ApiOperation({
-    summary: 'Replace an instance (configuration replaced whole when given; ******** keeps a stored secret)',
-  })
-  @ApiBody({ type: InstanceUpdateBodyDto })
-  @ApiOkResponse({ type: InstanceDto })
-  @ApiBadRequestResponse({ type: ErrorBodyDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
-  @ApiConflictResponse({
-    type: ErrorBodyDto,
-    description: 'The instance changed while its providerData.code was exchanged; retry with a new code',
-  })
-  @ProviderResponses()
+  @InstanceUpdateRoute(
+    'Replace an instance (configuration replaced whole when given; ******** keeps a stored secret)',
+  )
   replace(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -198,17 +204,7 @@ export class InstancesController {
   }
 
   @Patch(':id')
-  @AllowElementToken()
-  @ApiOperation({ summary: 'Update an instance (configuration keys merged; null removes one)' })
-  @ApiBody({ type: InstanceUpdateBodyDto })
-  @ApiOkResponse({ type: InstanceDto })
-  @ApiBadRequestResponse({ type: ErrorBodyDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto })
-  @ApiConflictResponse({
-    type: ErrorBodyDto,
-    description: 'The instance changed while its providerData.code was exchanged; retry with a new code',
-  })
-  @ProviderResponses()
+  @InstanceUpdateRoute('Update an instance (configuration keys merged; null removes one)')
   patch(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ObjectStateStore } from './object-state.store';
 import { PostgresObjectStateStore } from './postgres-object-state.store';
-import { ObjectStateEntity } from './object-state.entity';
-import { ObjectState1764500000000 } from './migrations/1764500000000-object-state';
+import { ObjectStateEntity } from './object-state.entities';
+import { ObjectState1764500000000 } from '../migrations/1764500000000-object-state';
 
 /** Entities and migrations of the `normalizer` schema, for ServiceKitModule.forService. */
 export const normalizerDatabase = {

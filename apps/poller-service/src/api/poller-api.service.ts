@@ -8,8 +8,8 @@ import {
   RequestValidationError,
 } from '@pollcast/service-kit';
 import type { Principal } from '@pollcast/tenant-auth';
-import { ScheduleRepository, type ScheduleView } from '../schedule/schedule.repository';
-import { RunsRepository, type PollRunView } from '../runs/runs.repository';
+import { ScheduleStore, type ScheduleView } from '../schedule/schedule.store';
+import { RunsStore, type PollRunView } from '../runs/runs.store';
 
 export const MAX_POLLS_PAGE_SIZE = 200;
 
@@ -73,8 +73,8 @@ const iso = (date: Date | null): string | null => (date === null ? null : date.t
 @Injectable()
 export class PollerApi {
   constructor(
-    @Inject(ScheduleRepository) private readonly schedules: ScheduleRepository,
-    @Inject(RunsRepository) private readonly runs: RunsRepository,
+    @Inject(ScheduleStore) private readonly schedules: ScheduleStore,
+    @Inject(RunsStore) private readonly runs: RunsStore,
   ) {}
 
   async listPolls(

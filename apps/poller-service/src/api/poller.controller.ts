@@ -23,7 +23,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorBodyDto, ZodValidationPipe } from '@pollcast/service-kit';
+import { ApiPageResponse, ErrorBodyDto, NEXT_PAGE_HEADER, ZodValidationPipe } from '@pollcast/service-kit';
 import { CurrentPrincipal, TenantAuthGuard, type Principal } from '@pollcast/tenant-auth';
 import {
   PollerStateDto,
@@ -45,9 +45,6 @@ import {
   type ResourceStateView,
   type WatermarkBody,
 } from './poller-api.service';
-
-/** Open Connectors' paging header: the token for the next page, absent on the last one. */
-const NEXT_PAGE_HEADER = 'Elements-Next-Page-Token';
 
 // 400, 401, 404, 429 and 503 are declared on every operation by addCommonResponses (service-kit).
 @ApiTags('poller')
@@ -76,15 +73,7 @@ export class PollerController {
     required: false,
     enum: ['succeeded', 'failed', 'abandoned', 'superseded'],
   })
-  @ApiOkResponse({
-    type: [PollRunDto],
-    headers: {
-      [NEXT_PAGE_HEADER]: {
-        description: 'Pass as nextPage for the next page; absent on the last page',
-        schema: { type: 'string' },
-      },
-    },
-  })
+  @ApiPageResponse(PollRunDto)
   async listPolls(
     @CurrentPrincipal() principal: Principal,
     @Param('id') instanceId: string,

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Logger } from 'pino';
 import { ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit';
 import type { Env } from '../env';
-import { RunsRepository } from './runs.repository';
+import { RunsStore } from './runs.store';
 
 /** Keeps poll runs for POLLER_RUN_RETENTION_DAYS. Every replica prunes; deleting twice is harmless. */
 @Injectable()
@@ -13,7 +13,7 @@ export class PruneRunsJob implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(SERVICE_ENV) private readonly env: Env,
     @Inject(ROOT_LOGGER) logger: Logger,
-    @Inject(RunsRepository) private readonly runs: RunsRepository,
+    @Inject(RunsStore) private readonly runs: RunsStore,
   ) {
     this.logger = logger.child({ component: 'prune-runs' });
   }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PruneRunsJob } from './prune-runs.job';
-import { RunsRepository } from './runs.repository';
+import { RunsStore } from './runs.store';
 
 /** The poll run log and its retention. */
-@Module({ providers: [RunsRepository, PruneRunsJob], exports: [RunsRepository, PruneRunsJob] })
+@Module({ providers: [RunsStore, PruneRunsJob], exports: [RunsStore, PruneRunsJob] })
 export class RunsModule {}

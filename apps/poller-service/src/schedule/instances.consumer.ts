@@ -11,7 +11,7 @@ import {
   SERVICE_ENV,
 } from '@pollcast/service-kit';
 import type { Env } from '../env';
-import { ApplyInstanceSnapshot } from './apply-instance-snapshot.usecase';
+import { ApplyInstanceSnapshot } from './apply-instance-snapshot.use-case';
 
 /**
  * Feeds `pollcast.instances.v1` into the schedule table.

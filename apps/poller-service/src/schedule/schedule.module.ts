@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ApplyInstanceSnapshot } from './apply-instance-snapshot.usecase';
+import { ApplyInstanceSnapshot } from './apply-instance-snapshot.use-case';
 import { InstancesConsumer } from './instances.consumer';
-import { ScheduleRepository } from './schedule.repository';
+import { ScheduleStore } from './schedule.store';
 
 /** The schedule table and what keeps it in line with the instance snapshots. */
 @Module({
-  providers: [ScheduleRepository, ApplyInstanceSnapshot, InstancesConsumer],
-  exports: [ScheduleRepository],
+  providers: [ScheduleStore, ApplyInstanceSnapshot, InstancesConsumer],
+  exports: [ScheduleStore],
 })
 export class ScheduleModule {}

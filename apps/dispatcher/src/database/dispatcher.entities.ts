@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { DispatcherSchema1764460800000, FinishedNotificationsIndex1796000000000 } from './migrations';
+import { DispatcherSchema1764460800000 } from '../migrations/1764460800000-dispatcher-schema';
+import { FinishedNotificationsIndex1796000000000 } from '../migrations/1796000000000-finished-notifications-index';
 
 /** Notification lifecycle. SENDING = claimed by a replica (its lease is `next_attempt_at`). */
 export const NOTIFICATION_STATUSES = [

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SERVICE_ENV } from '@pollcast/service-kit';
 import type { InstanceSnapshot } from '@pollcast/contracts';
 import { intervalUnitSeconds, type Env } from '../env';
-import { ScheduleRepository } from './schedule.repository';
+import { ScheduleStore } from './schedule.store';
 import { firstWatermark, jitterMs } from './timing';
 
 /** Is anything of this instance to be polled? */
@@ -16,7 +16,7 @@ export function isPolling(snapshot: InstanceSnapshot): boolean {
 @Injectable()
 export class ApplyInstanceSnapshot {
   constructor(
-    @Inject(ScheduleRepository) private readonly schedules: ScheduleRepository,
+    @Inject(ScheduleStore) private readonly schedules: ScheduleStore,
     @Inject(SERVICE_ENV) private readonly env: Env,
   ) {}
 

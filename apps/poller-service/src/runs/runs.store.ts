@@ -30,7 +30,7 @@ export interface RunsPageQuery {
 }
 
 @Injectable()
-export class RunsRepository {
+export class RunsStore {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   /** Newest first; one extra row tells whether another page follows. */

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { CoalescingQueue } from '@pollcast/service-kit';
-import type { NotificationStatus } from '../database/entities';
+import type { NotificationStatus } from '../database/dispatcher.entities';
 import { returnedRows } from '../database/rows';
 
 /** A notification claimed for one attempt, with what the dispatcher knows about its instance. */

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { openServiceDatabase } from '@pollcast/service-kit';
 import { createTestDatabase } from '@pollcast/testing';
-import { DISPATCHER_ENTITIES, DISPATCHER_MIGRATIONS } from '../database/entities';
-import { NotificationStore } from './notification-store';
+import { DISPATCHER_ENTITIES, DISPATCHER_MIGRATIONS } from '../database/dispatcher.entities';
+import { NotificationStore } from './notification.store';
 
 interface NotificationRow {
   id: string;
