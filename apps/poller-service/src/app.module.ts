@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceAppModule } from '@pollcast/service-kit';
 import { TenantAuthModule } from '@pollcast/tenant-auth';
 import type { Env } from './env';
-import { POLLER_ENTITIES } from './database/entities';
+import { POLLER_ENTITIES } from './database/poller.entities';
 import { POLLER_MIGRATIONS } from './migrations/1764441600000-poller-schema';
 import { ScheduleModule } from './schedule/schedule.module';
 import { PollingModule } from './polling/polling.module';

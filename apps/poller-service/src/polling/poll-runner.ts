@@ -18,8 +18,8 @@ import {
 } from '@pollcast/elements';
 import { ROOT_LOGGER, SERVICE_ENV, type OutgoingMessage } from '@pollcast/service-kit';
 import type { Env } from '../env';
-import type { PollRunStatus } from '../database/entities';
-import { ScheduleRepository, type ClaimedPoll } from '../schedule/schedule.repository';
+import type { PollRunStatus } from '../database/poller.entities';
+import { ScheduleStore, type ClaimedPoll } from '../schedule/schedule.store';
 import { failureDelayMs, pageRetryDelayMs, pollWindow, type PollWindow } from '../schedule/timing';
 import { AccessTokenCache, AccessTokenError } from './access-token.cache';
 import { PollerMetrics } from './poller.metrics';
@@ -77,7 +77,7 @@ export class PollRunner {
     @Inject(SERVICE_ENV) private readonly env: Env,
     @Inject(ROOT_LOGGER) logger: Logger,
     @Inject(RawChangePublisher) private readonly publisher: RawChangePublisher,
-    @Inject(ScheduleRepository) private readonly schedules: ScheduleRepository,
+    @Inject(ScheduleStore) private readonly schedules: ScheduleStore,
     @Inject(AccessTokenCache) private readonly tokens: AccessTokenCache,
     @Inject(ProviderGateway) private readonly providers: ProviderGateway,
     @Inject(PollerMetrics) private readonly metrics: PollerMetrics,

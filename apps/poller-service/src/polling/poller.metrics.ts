@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsRegistry } from '@pollcast/service-kit';
-import { ScheduleRepository } from '../schedule/schedule.repository';
+import { ScheduleStore } from '../schedule/schedule.store';
 
 type Labels = { element: string; resource: string };
 
@@ -22,7 +22,7 @@ export class PollerMetrics {
 
   constructor(
     @Inject(MetricsRegistry) metrics: MetricsRegistry,
-    @Inject(ScheduleRepository) schedules: ScheduleRepository,
+    @Inject(ScheduleStore) schedules: ScheduleStore,
   ) {
     const registers = [metrics.registry];
     this.pollsStarted = new Counter({

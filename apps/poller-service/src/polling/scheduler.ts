@@ -9,7 +9,7 @@ import {
 import type { Logger } from 'pino';
 import { ReadinessChecks, ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit';
 import type { Env } from '../env';
-import { ScheduleRepository, type ClaimedPoll } from '../schedule/schedule.repository';
+import { ScheduleStore, type ClaimedPoll } from '../schedule/schedule.store';
 import { PollerMetrics } from './poller.metrics';
 import { PollRunner } from './poll-runner';
 
@@ -41,7 +41,7 @@ export class Scheduler implements OnApplicationBootstrap, BeforeApplicationShutd
   constructor(
     @Inject(SERVICE_ENV) private readonly env: Env,
     @Inject(ROOT_LOGGER) logger: Logger,
-    @Inject(ScheduleRepository) private readonly schedules: ScheduleRepository,
+    @Inject(ScheduleStore) private readonly schedules: ScheduleStore,
     @Inject(PollRunner) private readonly runner: PollRunner,
     @Inject(PollerMetrics) private readonly metrics: PollerMetrics,
     @Inject(ReadinessChecks) readiness: ReadinessChecks,

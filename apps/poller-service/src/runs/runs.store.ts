@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { PollRunStatus } from '../database/entities';
+import type { PollRunStatus } from '../database/poller.entities';
 
 export interface PollRunView {
   id: string;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ResourcePoller } from '@pollcast/contracts';
-import type { PollRunStatus } from '../database/entities';
+import type { PollRunStatus } from '../database/poller.entities';
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
