@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildAll } from './build';
@@ -8,48 +8,9 @@ import { ensureDatabase } from './local-postgres';
 import { platformProcesses, type PORTS } from './platform';
 import { startProcess, type ProcessSpec, type SupervisedProcess } from './processes';
 import { authorizationHeader, generateSecrets } from './secrets';
+import { ensureSchemathesis, readReport, SCHEMATHESIS, schemathesisConfig } from './fuzz-schemathesis';
 
 const log = (line: string) => process.stdout.write(`[fuzz] ${line}\n`);
-
-/** The schemathesis the fuzz runs: pinned, installed once per clone into a venv under .cache/. */
-export const SCHEMATHESIS_VERSION = '4.32.5';
-const VENV = join(REPO_ROOT, '.cache', 'schemathesis');
-const SCHEMATHESIS = join(VENV, 'bin', 'schemathesis');
-
-/**
- * The checks every case must pass: no 5xx, and every answer as the document declares it (status, body,
- * content type, headers). Of the negative-data and authentication checks:
- * - negative_data_rejection (a request the document calls invalid must get a 4xx), ignored_auth (a
- *   request without or with wrong credentials must be refused) and missing_required_header are on:
- *   the APIs validate every input they declare, and the fuzz holds them to it.
- * - positive_data_acceptance stays off: it wants a 2xx for every request the document calls valid, but
- *   most of them name instances or events that do not exist (404) or carry a grant code the provider
- *   refuses (400) — correct answers, not faults.
- * - unsupported_method stays off: it wants 405 for methods a path does not declare, and these APIs
- *   answer 404 there, as Open Connectors does.
- */
-export const FUZZ_CHECKS = [
-  'not_a_server_error',
-  'status_code_conformance',
-  'content_type_conformance',
-  'response_headers_conformance',
-  'response_schema_conformance',
-  'negative_data_rejection',
-  'ignored_auth',
-  'missing_required_header',
-];
-
-/** Every check schemathesis 4.32 knows (max_response_time is off unless given a limit); those not in
- * FUZZ_CHECKS are switched off explicitly. */
-const ALL_CHECKS = [
-  ...FUZZ_CHECKS,
-  'positive_data_acceptance',
-  'unsupported_method',
-  'allow_header_conformance',
-  'use_after_free',
-  'ensure_resource_availability',
-  'object_level_authorization',
-];
 
 interface FuzzTarget {
   service: 'instance-service' | 'poller-service' | 'dispatcher';
@@ -76,30 +37,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** Installs schemathesis into .cache/schemathesis unless that exact version is there already. */
-export function ensureSchemathesis(): void {
-  if (existsSync(SCHEMATHESIS)) {
-    const version = spawnSync(SCHEMATHESIS, ['--version'], { encoding: 'utf8' });
-    if (version.status === 0 && version.stdout.includes(SCHEMATHESIS_VERSION)) return;
-  }
-  log(`installing schemathesis ${SCHEMATHESIS_VERSION} into ${VENV.replace(`${REPO_ROOT}/`, '')}…`);
-  rmSync(VENV, { recursive: true, force: true });
-  for (const [command, args] of [
-    ['python3', ['-m', 'venv', VENV]],
-    [
-      join(VENV, 'bin', 'pip'),
-      ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`],
-    ],
-  ] as const) {
-    const result = spawnSync(command, [...args], { stdio: 'inherit' });
-    if (result.status !== 0) {
-      throw new Error(
-        `${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal}); Python 3.9+ with venv and pip is needed`,
-      );
-    }
-  }
 }
 
 /** Walks the simulator's authorize step (`auto=1`) and creates a Maximizer instance as a tenant would. */
@@ -187,69 +124,6 @@ async function produceEvents(
     90000,
   );
   return eventIds;
-}
-
-/** Options shared by the three runs; a per-run config file binds path parameters to the real
- * instance half of the time, so authenticated routes get past their 404 and reach their logic. */
-function schemathesisConfig(instanceId: string, doomedInstanceId: string, eventIds: string[]): string {
-  return [
-    '# Written by `npm run test:fuzz` (tools/dev/src/fuzz.ts) for one run.',
-    '[generation]',
-    'mode = "all"',
-    '# Every run starts from its seed alone: no example database, no state carried between runs.',
-    'database = "none"',
-    '',
-    '[cache]',
-    'enabled = false',
-    '',
-    '[checks]',
-    ...ALL_CHECKS.map((check) => `${check}.enabled = ${FUZZ_CHECKS.includes(check)}`),
-    '',
-    '[dictionaries]',
-    `instances = { values = ["${instanceId}"] }`,
-    `doomed = { values = ["${doomedInstanceId}"] }`,
-    'resources = { values = ["contacts", "companies"] }',
-    'configKeys = { values = ["event.poller.refresh_interval", "event.notification.enabled", "maximizer.alias", "104201373332445"] }',
-    'elements = { values = ["maximizer"] }',
-    `events = { values = [${eventIds.map((id) => JSON.stringify(id)).join(', ')}] }`,
-    '',
-    '[parameters]',
-    '"path.id" = { dictionary = "instances", probability = 0.5 }',
-    '"path.resource" = { dictionary = "resources", probability = 0.5 }',
-    '"path.configId" = { dictionary = "configKeys", probability = 0.5 }',
-    '"path.key" = { dictionary = "elements", probability = 0.5 }',
-    '"path.eventId" = { dictionary = "events", probability = 0.5 }',
-    '',
-    '# `tags[]` is an array in the query: on the wire every value is text, so the type mutations of',
-    '# negative_data_rejection (an integer, an object for pageSize) arrive as valid text — false alarms.',
-    '[[operations]]',
-    'include-path = "/elements/api-v2/instances"',
-    'include-method = "GET"',
-    'checks = { negative_data_rejection = { enabled = false } }',
-    '',
-    '# Deleting is tried on an instance of its own: the others keep theirs for the whole run.',
-    '[[operations]]',
-    'include-path = "/elements/api-v2/instances/{id}"',
-    'include-method = "DELETE"',
-    'parameters = { "path.id" = { dictionary = "doomed", probability = 0.5 } }',
-    '',
-  ].join('\n');
-}
-
-/** The JSON run report's totals (schemathesis --report json). */
-function readReport(file: string): { operations: number; cases: number; failures: number; errors: number } {
-  const report = JSON.parse(readFileSync(file, 'utf8')) as {
-    operations?: { tested?: number };
-    test_cases?: { generated?: number; unique_failures?: number; errored?: number };
-    failures?: unknown[];
-    errors?: unknown[];
-  };
-  return {
-    operations: report.operations?.tested ?? 0,
-    cases: report.test_cases?.generated ?? 0,
-    failures: Math.max(report.test_cases?.unique_failures ?? 0, report.failures?.length ?? 0),
-    errors: Math.max(report.test_cases?.errored ?? 0, report.errors?.length ?? 0),
-  };
 }
 
 async function fuzzOne(
