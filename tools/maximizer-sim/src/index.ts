@@ -15,7 +15,7 @@ export type {
   ReadResult,
   RenderedRecord,
   SearchQuery,
-} from './store';
+} from './store-types';
 export { FaultInjector, FAULT_KINDS } from './faults';
 export type { Fault, FaultKind, FaultSpec } from './faults';
 export { OAuthServer } from './oauth';

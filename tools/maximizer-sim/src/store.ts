@@ -43,20 +43,6 @@ import type {
   RenderedRecord,
 } from './store-types';
 
-export type {
-  AbEntryInput,
-  ChangeKind,
-  ChangeLogEntry,
-  ChangeQuery,
-  EntityInput,
-  OctopusReadRequest,
-  OpportunityInput,
-  QueryOperator,
-  ReadResult,
-  RenderedRecord,
-  SearchQuery,
-} from './store-types';
-
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
