@@ -74,13 +74,8 @@ const FLAG_DOC: ApiPropertyOptions = {
   example: false,
 };
 
-/** `POST /instances`: the element and a grant code are required. Unknown top-level keys are ignored
- * (clients send back what GET returned). */
-export class InstanceCreateBodyDto {
-  @ApiProperty({ type: ElementKeyDto, description: 'The element to connect; cannot change afterwards' })
-  element!: ElementKeyDto;
-  @ApiProperty({ type: ProviderDataDto, description: 'The grant code, exchanged for tokens at once' })
-  providerData!: ProviderDataDto;
+/** The fields create, PUT and PATCH bodies share; null or absent keeps the stored value on updates. */
+abstract class InstanceBodyFieldsDto {
   @ApiPropertyOptional(CONFIGURATION_DOC)
   configuration?: Record<string, unknown> | null;
   @ApiPropertyOptional(TAGS_DOC) tags?: string[] | null;
@@ -89,9 +84,18 @@ export class InstanceCreateBodyDto {
   @ApiPropertyOptional(FLAG_DOC) disabled?: boolean | string | null;
 }
 
+/** `POST /instances`: the element and a grant code are required. Unknown top-level keys are ignored
+ * (clients send back what GET returned). */
+export class InstanceCreateBodyDto extends InstanceBodyFieldsDto {
+  @ApiProperty({ type: ElementKeyDto, description: 'The element to connect; cannot change afterwards' })
+  element!: ElementKeyDto;
+  @ApiProperty({ type: ProviderDataDto, description: 'The grant code, exchanged for tokens at once' })
+  providerData!: ProviderDataDto;
+}
+
 /** `PUT` (configuration replaced whole when given) and `PATCH` (merged) `/instances/{id}`: every field
  * optional; null or absent keeps the stored value. */
-export class InstanceUpdateBodyDto {
+export class InstanceUpdateBodyDto extends InstanceBodyFieldsDto {
   @ApiPropertyOptional({ type: ElementReferenceDto, nullable: true, description: 'Cannot change' })
   element?: ElementReferenceDto | null;
   @ApiPropertyOptional({
@@ -100,12 +104,6 @@ export class InstanceUpdateBodyDto {
     description: 'A new grant code: re-authorizes (needed when maximizer.url changes)',
   })
   providerData?: ProviderDataUpdateDto | null;
-  @ApiPropertyOptional(CONFIGURATION_DOC)
-  configuration?: Record<string, unknown> | null;
-  @ApiPropertyOptional(TAGS_DOC) tags?: string[] | null;
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'API Instance with Polling' })
-  name?: string | null;
-  @ApiPropertyOptional(FLAG_DOC) disabled?: boolean | string | null;
 }
 
 export class ElementSummaryDto {
