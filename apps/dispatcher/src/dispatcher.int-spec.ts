@@ -7,6 +7,7 @@ import type { EventDetailView, EventView, RedeliverResult } from './api/events-a
 import type { Env } from './env';
 import { PruneHistoryJob } from './history/prune-history.job';
 import type { NotificationBody } from './notifications/notification-body';
+import type { DeliveryStatsView } from './stats/delivery-stats.schemas';
 import {
   snapshot,
   standardEvent,
@@ -371,5 +372,62 @@ describe('dispatcher through Kafka, Postgres and real HTTP', () => {
     const pruned = await job.pruneNow(new Date(Date.now() + 31 * 86_400_000));
     expect(pruned.notifications).toBeGreaterThanOrEqual(1);
     expect(await eventsOf(instance.id)).toEqual([]);
+  });
+  it('charts an instance: events per minute by type, attempts by outcome, event-time-to-2xx latency', async () => {
+    const sink = await newSink();
+    const instance = await addInstance(sink);
+    const eventTime = new Date(Date.now() - 5000).toISOString();
+    const events = [
+      standardEvent(instance, 'contacts', { eventType: 'CREATED', date: eventTime }),
+      standardEvent(instance, 'contacts', { date: eventTime }),
+      standardEvent(instance, 'contacts', { date: eventTime }),
+    ];
+    await kafka.publishEvents(events);
+    await waitFor(async () => (await eventsOf(instance.id, '&status=NOTIFIED')).length === 3, {
+      what: 'NOTIFIED',
+    });
+
+    const stats = await api<DeliveryStatsView>('GET', `/instances/${instance.id}/delivery-stats`);
+    expect(stats.status).toBe(200);
+    const body = stats.body;
+    expect(body.bucketSeconds).toBe(60);
+    expect(body.bucketStarts).toHaveLength(24 * 60);
+    expect(Date.parse(body.to) - Date.parse(body.from)).toBe(24 * 3_600_000);
+    expect(body.totals.eventsByType).toEqual({ CREATED: 1, UPDATED: 2 });
+    expect(body.totals.attemptsByOutcome).toEqual({ delivered: expect.any(Number) });
+    expect(body.totals.deliveredEvents).toBe(3);
+    // Event time was 5 s before publishing: the latency is at least that, and the series agree.
+    expect(body.totals.latencyMs.p50).toBeGreaterThanOrEqual(5000);
+    expect(body.totals.latencyMs.p99).toBeGreaterThanOrEqual(body.totals.latencyMs.p50 ?? 0);
+    const sum = (values: number[] | undefined) => (values ?? []).reduce((a, b) => a + b, 0);
+    expect(sum(body.eventsByType['UPDATED'])).toBe(2);
+    expect(sum(body.attemptsByOutcome['delivered'])).toBe(body.totals.attemptsByOutcome['delivered']);
+    expect(body.latencyMs.p50.filter((value) => value !== null).length).toBeGreaterThanOrEqual(1);
+    expect(body.eventsByType['CREATED']).toHaveLength(24 * 60);
+
+    const hourly = await api<DeliveryStatsView>(
+      'GET',
+      `/instances/${instance.id}/delivery-stats?hours=2&bucketMinutes=60`,
+    );
+    expect(hourly.body.bucketStarts).toHaveLength(2);
+    expect(hourly.body.totals.eventsByType).toEqual({ CREATED: 1, UPDATED: 2 });
+
+    for (const query of ['hours=0', 'hours=49', 'bucketMinutes=1.5', 'hours=1&hours=2']) {
+      const bad = await api<{ code: string; errors: { path: string }[] }>(
+        'GET',
+        `/instances/${instance.id}/delivery-stats?${query}`,
+      );
+      expect({ query, status: bad.status, code: bad.body.code }).toEqual({
+        query,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      });
+      expect(bad.body.errors.map((error) => error.path)).toEqual([
+        query.startsWith('hours') ? 'hours' : 'bucketMinutes',
+      ]);
+    }
+    expect((await api('GET', `/instances/${instance.id}/delivery-stats`, undefined, OTHER_AUTH)).status).toBe(
+      404,
+    );
   });
 });

@@ -38,6 +38,9 @@ import { MAX_EVENTS_PER_NOTIFICATION } from './notifications/notification-body';
 import { recordEvents } from './notifications/notification-writer';
 import { DeliveryInfoCache } from './settings/delivery-info.cache';
 import { InstanceSettingsStore } from './settings/instance-settings.store';
+import { DeliveryStatsController } from './stats/delivery-stats.controller';
+import { DeliveryStatsStore } from './stats/delivery-stats.store';
+import { DeliveryStatsUseCase } from './stats/delivery-stats.use-case';
 import { USER_AGENT } from './version';
 
 const ENV = Symbol('DISPATCHER_ENV');
@@ -150,7 +153,7 @@ export class DispatcherModule {
           serviceToken: env.POLLCAST_SERVICE_TOKEN,
         }),
       ],
-      controllers: [EventsController],
+      controllers: [EventsController, DeliveryStatsController],
       providers: [
         { provide: ENV, useValue: env },
         {
@@ -244,6 +247,12 @@ export class DispatcherModule {
             worker: DeliveryWorker,
           ) => new EventsService(dataSource, settings, instanceService, () => worker.wake()),
           inject: [DataSource, InstanceSettingsStore, DeliveryInfoCache, DeliveryWorker],
+        },
+        {
+          provide: DeliveryStatsUseCase,
+          useFactory: (dataSource: DataSource, events: EventsService) =>
+            new DeliveryStatsUseCase(new DeliveryStatsStore(dataSource), events),
+          inject: [DataSource, EventsService],
         },
         {
           provide: PruneHistoryJob,

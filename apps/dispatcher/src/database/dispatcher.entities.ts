@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { DispatcherSchema1764460800000 } from '../migrations/1764460800000-dispatcher-schema';
 import { FinishedNotificationsIndex1796000000000 } from '../migrations/1796000000000-finished-notifications-index';
+import { DeliveryAttemptsInstanceIndex1796200000000 } from '../migrations/1796200000000-delivery-attempts-instance-index';
 
 /** Notification lifecycle. SENDING = claimed by a replica (its lease is `next_attempt_at`). */
 export const NOTIFICATION_STATUSES = [
@@ -97,4 +98,8 @@ export const DISPATCHER_ENTITIES = [
   NotificationEntity,
   DeliveryAttemptEntity,
 ];
-export const DISPATCHER_MIGRATIONS = [DispatcherSchema1764460800000, FinishedNotificationsIndex1796000000000];
+export const DISPATCHER_MIGRATIONS = [
+  DispatcherSchema1764460800000,
+  FinishedNotificationsIndex1796000000000,
+  DeliveryAttemptsInstanceIndex1796200000000,
+];

@@ -6,6 +6,12 @@ import { z } from 'zod';
  * ignored by one service, rounded by another and refused by the third).
  */
 export function pageSizeSchema(max: number, fallback: number) {
+  return positiveIntegerQuerySchema(max, fallback);
+}
+
+/** A query parameter holding a plain decimal integer from 1 to `max`, given at most once (the
+ * page-size rule, for any count: hours, bucket sizes). */
+export function positiveIntegerQuerySchema(max: number, fallback: number) {
   const message = `must be an integer from 1 to ${max}`;
   return z
     .string({ error: `${message}, given once` })
