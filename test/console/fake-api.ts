@@ -267,6 +267,23 @@ export async function startFakePlatform(sim: MaximizerSimulator): Promise<FakePl
       sendJson(response, 202, { redelivered: 1 });
     } else if (method === 'GET' && parts[2] === 'events' && parts.length === 3) {
       sendJson(response, 200, eventsOf(instance));
+    } else if (method === 'GET' && parts[2] === 'delivery-stats') {
+      const now = Math.floor(Date.now() / 60_000) * 60;
+      const bucketStarts = Array.from({ length: 60 }, (_, index) => now - (59 - index) * 60);
+      const created = bucketStarts.map((_, index) => (index === 58 ? eventsOf(instance).length : 0));
+      sendJson(response, 200, {
+        bucketSeconds: 60,
+        bucketStarts,
+        eventsByType: { CREATED: created },
+        attemptsByOutcome: { delivered: created },
+        latencyMs: { p50: created.map((count) => (count > 0 ? 1200 : null)), p99: created.map(() => null) },
+        totals: {
+          eventsByType: { CREATED: eventsOf(instance).length },
+          attemptsByOutcome: { delivered: eventsOf(instance).length },
+          deliveredEvents: eventsOf(instance).length,
+          latencyMs: { p50: 1200, p99: 1900 },
+        },
+      });
     } else if (method === 'GET' && parts[2] === 'events' && parts.length === 4) {
       const event = eventsOf(instance).find((candidate) => candidate.id === parts[3]);
       if (event === undefined) return sendJson(response, 404, { message: 'no such event' });

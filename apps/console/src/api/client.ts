@@ -1,5 +1,6 @@
 // The console's only door to the platform: typed calls to the public /elements/api-v2 API on the
 // instance-service, poller-service and dispatcher origins from console-config.json.
+import { toDeliveryStats, type DeliveryStats } from './delivery-stats';
 import {
   isObject,
   listOf,
@@ -218,6 +219,19 @@ export class PollcastApi {
     const event = toEventDetail(body);
     if (event === undefined) throw new ApiError(500, 'The event came back without an id', undefined, []);
     return event;
+  }
+
+  /** The last `hours` of the instance's events and deliveries, per minute, for the charts. */
+  async getDeliveryStats(id: string, hours = 24): Promise<DeliveryStats> {
+    const body = await this.request(
+      'dispatcher',
+      'GET',
+      `/instances/${encodeURIComponent(id)}/delivery-stats?hours=${hours}`,
+    );
+    const stats = toDeliveryStats(body);
+    if (stats === undefined)
+      throw new ApiError(500, 'The delivery stats came back in an unknown shape', undefined, []);
+    return stats;
   }
 
   /** Redeliver queued / failed deliveries; with event ids, only those events. */

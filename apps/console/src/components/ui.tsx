@@ -80,6 +80,22 @@ export function displayValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+// Yes/no columns as the words a person would say, in a badge: [when true, when false, tone when true].
+const BOOLEAN_WORDS: Record<string, readonly [string, string, Tone]> = {
+  running: ['running', 'idle', 'warn'],
+  enabled: ['enabled', 'disabled', 'good'],
+  eventsEnabled: ['events on', 'events off', 'good'],
+  active: ['active', 'inactive', 'good'],
+  paused: ['paused', 'not paused', 'warn'],
+};
+
+/** A table cell: booleans as worded badges, everything else as `displayValue`. */
+export function cellContent(column: string, value: unknown): ReactNode {
+  if (typeof value !== 'boolean') return displayValue(value);
+  const [whenTrue, whenFalse, tone] = BOOLEAN_WORDS[column] ?? ['yes', 'no', 'neutral'];
+  return <Badge tone={value ? tone : 'neutral'}>{value ? whenTrue : whenFalse}</Badge>;
+}
+
 /** "lastPollDate" → "Last poll date". */
 export function humanize(key: string): string {
   const words = key
@@ -129,7 +145,7 @@ export function GenericTable({
           {rows.map((row, index) => (
             <tr key={index}>
               {columns.map((column) => (
-                <td key={column}>{displayValue(row[column])}</td>
+                <td key={column}>{cellContent(column, row[column])}</td>
               ))}
             </tr>
           ))}

@@ -1,4 +1,4 @@
-// One instance: status and actions, poller state, recent polls, and the live event list with
+// One instance: status and actions, poller state, recent polls, charts of the last 24 h, and the live event list with
 // deliveries. Each panel loads on its own, so a service that is down only blanks its own panel.
 import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
@@ -9,6 +9,7 @@ import { formatDate, GenericTable, Notice, PageTitle, Spinner } from '../compone
 import { takeFlash } from '../lib/flash';
 import { navigate, paths } from '../lib/router';
 import { useLoad } from '../lib/use-load';
+import { DeliveryChartsPanel } from './detail/delivery-charts-panel';
 import { EventsPanel } from './detail/events-panel';
 import { LIVE_INTERVAL_MS } from './detail/use-live-events';
 import { InstanceStatusBadges } from './instance-list';
@@ -41,6 +42,7 @@ export function InstanceDetailPage({ instanceId }: { readonly instanceId: string
             <PollerPanel instanceId={instanceId} />
             <PollsPanel instanceId={instanceId} />
           </div>
+          <DeliveryChartsPanel instanceId={instanceId} />
           <EventsPanel instanceId={instanceId} />
         </>
       )}
@@ -224,6 +226,7 @@ function PollsPanel({ instanceId }: { readonly instanceId: string }) {
           rows={polls.data.slice(0, 20)}
           caption="Recent poll runs"
           preferred={['resource', 'status', 'startedAt', 'finishedAt', 'pages', 'records', 'error']}
+          maxColumns={7}
           emptyText="No poll has run yet."
         />
       )}
