@@ -49,7 +49,7 @@ describe.each(APPS)('%s as a process', (app) => {
     expect(body.info.postgres?.status).toBe('up');
     expect(body.info.kafka?.status).toBe('up');
     const metrics = await (await fetch(`${processHandle.url}/metrics`)).text();
-    expect(metrics).toContain(`process_cpu_user_seconds_total{service="${app}"}`);
+    expect(metrics).toContain(`process_cpu_user_seconds_total{component="${app}"}`);
   });
 
   it('stops cleanly on SIGTERM', async () => {

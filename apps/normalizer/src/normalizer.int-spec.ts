@@ -209,15 +209,15 @@ describe('normalizer on the real broker and database', () => {
 
     const metrics = await (await fetch(`${service?.url}/metrics`)).text();
     expect(metrics).toMatch(
-      /pollcast_normalizer_suppressed_total\{reason="duplicate",service="normalizer"\} [1-9]/,
+      /pollcast_normalizer_suppressed_total\{reason="duplicate",component="normalizer"\} [1-9]/,
     );
     expect(metrics).toMatch(
-      /pollcast_normalizer_suppressed_total\{reason="before_window",service="normalizer"\} [1-9]/,
+      /pollcast_normalizer_suppressed_total\{reason="before_window",component="normalizer"\} [1-9]/,
     );
     expect(metrics).toMatch(
-      /pollcast_normalizer_suppressed_total\{reason="stale",service="normalizer"\} [1-9]/,
+      /pollcast_normalizer_suppressed_total\{reason="stale",component="normalizer"\} [1-9]/,
     );
-    expect(metrics).toMatch(/pollcast_normalizer_events_total\{type="CREATED",service="normalizer"\} [1-9]/);
+    expect(metrics).toMatch(/pollcast_normalizer_events_total\{type="CREATED",component="normalizer"\} [1-9]/);
   });
 
   it('classifies CREATED / UPDATED by created vs updated with tolerance and zones, and keeps bad dates', async () => {
@@ -357,7 +357,7 @@ describe('normalizer on the real broker and database', () => {
     expect(dead[2]?.headers[HEADERS.dlqService]).toBe('normalizer');
     expect(dead[2]?.headers[HEADERS.correlationId]).toBe(good('1').pollId);
     const metrics = await (await fetch(`${service?.url}/metrics`)).text();
-    expect(metrics).toMatch(/pollcast_normalizer_dead_lettered_total\{service="normalizer"\} [3-9]/);
+    expect(metrics).toMatch(/pollcast_normalizer_dead_lettered_total\{component="normalizer"\} [3-9]/);
   });
 
   it('dead-letters a raw change holding text PostgreSQL refuses (U+0000, lone surrogate) before publishing an event; the rest of the batch goes on, in order', async () => {

@@ -193,8 +193,8 @@ describe('ConsumerRunner under the failure policy', () => {
     // The partition moves on: the whole batch is committed.
     expect(broker.commits).toEqual([[{ topic: 'events', partition: 2, offset: '44' }]]);
     const metrics = await registry.registry.getSingleMetricAsString('pollcast_consumer_dead_lettered_total');
-    expect(metrics).toContain('topic="events",reason="pg_22P05",service="test"} 1');
-    expect(metrics).toContain('topic="events",reason="not_json",service="test"} 1');
+    expect(metrics).toContain('topic="events",reason="pg_22P05",component="test"} 1');
+    expect(metrics).toContain('topic="events",reason="not_json",component="test"} 1');
   });
 
   it('retries a transient failure without dead-lettering, and a stop ends the wait at once, uncommitted', async () => {
