@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT, startProcess, type SupervisedProcess } from '@pollcast/dev';
+import { checkObservability, REPO_ROOT, startProcess, type SupervisedProcess } from '@pollcast/dev';
 import { createTestDatabase, freePort, kafkaBrokers, uniqueName } from '@pollcast/testing';
 
 const APPS = ['instance-service', 'poller-service', 'normalizer', 'dispatcher'] as const;
+/** Each app's /metrics, for the dashboard and alert rules check below. */
+const scrapes = new Map<string, string>();
 
 /** Each app, started from its built output as production runs it, against the real broker and database. */
 describe.each(APPS)('%s as a process', (app) => {
@@ -50,6 +52,7 @@ describe.each(APPS)('%s as a process', (app) => {
     expect(body.info.kafka?.status).toBe('up');
     const metrics = await (await fetch(`${processHandle.url}/metrics`)).text();
     expect(metrics).toContain(`process_cpu_user_seconds_total{component="${app}"}`);
+    scrapes.set(app, metrics);
   });
 
   it('stops cleanly on SIGTERM', async () => {
@@ -72,5 +75,13 @@ describe.each(APPS)('%s as a process', (app) => {
     );
     expect(lines[0]).toContain('PORT: ');
     expect(lines[0]).toContain('"eighty"');
+  });
+});
+
+// After every app above has been scraped (Jest runs describe blocks of a file in order).
+describe('deploy/observability against the running services', () => {
+  it('the Grafana dashboard and the alert rules load, parse, and query only metrics the services expose', () => {
+    expect([...scrapes.keys()].sort()).toEqual([...APPS].sort());
+    expect(checkObservability(REPO_ROOT, [...scrapes.values()])).toEqual([]);
   });
 });

@@ -10,4 +10,5 @@ export {
 export { ensureDatabase, startLocalPostgres } from './local-postgres';
 export { startProcess, type ProcessSpec, type SupervisedProcess } from './processes';
 export { platformProcesses, PORTS, type PlatformSettings } from './platform';
+export { checkObservability } from './observability-check';
 export { authorizationHeader, generateSecrets, type LocalSecrets } from './secrets';
