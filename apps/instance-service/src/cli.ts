@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { createCrypto } from './crypto/crypto.module';
 import { envSchema } from './env';
 import { INSTANCE_SERVICE_ENTITIES, INSTANCE_SERVICE_MIGRATIONS } from './app.module';
-import { TenantsService } from './tenants/tenants.service';
+import { CreateOrganization } from './tenants/create-organization.use-case';
+import { CreateUser } from './tenants/create-user.use-case';
 
 const USAGE = `usage:
   pollcast org create --name <name>
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const env = parseEnv('pollcast', envSchema);
-  const { secretBox, hasher } = createCrypto(env);
+  const { hasher } = createCrypto(env);
   const dataSource = await openServiceDatabase({
     url: env.DATABASE_URL,
     schema: 'instance',
@@ -44,15 +45,19 @@ async function main(argv: string[]): Promise<number> {
     applicationName: 'pollcast-cli',
   });
   try {
-    const tenants = new TenantsService(dataSource, hasher, secretBox, env);
     if (isOrgCreate) {
-      const { organization, secret } = await tenants.createOrganization((values.name ?? '').trim());
+      const { organization, secret } = await new CreateOrganization(dataSource, hasher).execute(
+        (values.name ?? '').trim(),
+      );
       process.stdout.write(
         `organization ${organization.id} "${organization.name}" created\n` +
           `organization secret (shown once, store it now): ${secret}\n`,
       );
     } else {
-      const { user, secret } = await tenants.createUser(values.org ?? '', (values.email ?? '').trim());
+      const { user, secret } = await new CreateUser(dataSource, hasher).execute(
+        values.org ?? '',
+        (values.email ?? '').trim(),
+      );
       process.stdout.write(
         `user ${user.id} <${user.email}> created in organization ${user.organizationId}\n` +
           `user secret (shown once, store it now): ${secret}\n` +

@@ -13,7 +13,8 @@ import { createTestDatabase, kafkaBrokers, seedCurlBody, uniqueName } from '@pol
 import type { Env } from './env';
 import type { InstanceResponse } from './instances/instance-mapper';
 import { instanceServiceOptions } from './service';
-import { TenantsService } from './tenants/tenants.service';
+import { CreateOrganization } from './tenants/create-organization.use-case';
+import { CreateUser } from './tenants/create-user.use-case';
 
 const SERVICE_TOKEN = 'internal-service-token-0123456789';
 const CLIENT_ID = 'Rand0MAP1-key';
@@ -173,10 +174,11 @@ describe('outbound guard in instance-service (real Postgres, Kafka, Maximizer si
         RATE_LIMIT_BURST: '1000',
       }),
     );
-    const tenants = service.app.get(TenantsService);
+    const createOrganization = service.app.get(CreateOrganization);
+    const createUser = service.app.get(CreateUser);
     const makeTenant = async (name: string) => {
-      const { organization, secret } = await tenants.createOrganization(name);
-      const { secret: userSecret } = await tenants.createUser(organization.id, `${name}@example.com`);
+      const { organization, secret } = await createOrganization.execute(name);
+      const { secret: userSecret } = await createUser.execute(organization.id, `${name}@example.com`);
       return { authorization: `User ${userSecret}, Organization ${secret}` };
     };
     tenantA = await makeTenant(uniqueName('a'));

@@ -1,7 +1,7 @@
 import type { RunningService } from '@pollcast/service-kit';
 import { waitFor } from '@pollcast/testing';
 import type { Env } from './env';
-import { Scheduler } from './polling/scheduler';
+import { RunDuePolls } from './polling/run-due-polls.use-case';
 import { PollerHarness, resourceConfig } from './testing/harness';
 
 jest.setTimeout(90_000);
@@ -34,7 +34,7 @@ async function removeInstance(instanceId: string, on: RunningService<Env> = poll
   await waitFor(async () => (await harness.schedule(instanceId, 'companies')) === undefined, {
     what: 'removal',
   });
-  await waitFor(() => on.app.get(Scheduler).inFlight === 0, { what: 'no poll in flight' });
+  await waitFor(() => on.app.get(RunDuePolls).inFlight === 0, { what: 'no poll in flight' });
 }
 
 function readsSince(seq: number) {

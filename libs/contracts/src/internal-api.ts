@@ -1,9 +1,27 @@
 import { z } from 'zod';
 
 /*
- * Answers of instance-service's internal API (docs/internal-api.md): the server answers these shapes,
- * @pollcast/instance-client validates them on arrival.
+ * Bodies and answers of instance-service's internal API (docs/internal-api.md): the server validates
+ * the bodies with these schemas and answers these shapes; @pollcast/instance-client sends the bodies and
+ * validates the answers on arrival. One definition for both sides.
  */
+
+/** POST /internal/auth/verify body: the public request's `Authorization` header, as received. */
+export const verifyAuthorizationBodySchema = z.object({ authorization: z.string().max(4096) });
+export type VerifyAuthorizationBody = z.output<typeof verifyAuthorizationBodySchema>;
+
+/** POST /internal/instances/{id}/access-token body (optional): `rejectedToken` is the token the provider
+ * just answered 401 to (refresh unless the stored one already differs). */
+export const accessTokenRequestBodySchema = z
+  .object({ forceRefresh: z.boolean().default(false), rejectedToken: z.string().min(1).max(8192).optional() })
+  .default({ forceRefresh: false });
+export type AccessTokenRequestBody = z.output<typeof accessTokenRequestBodySchema>;
+
+/** POST /internal/instances/{id}/events/disable body (optional): why, for the instance's record. */
+export const disableEventsBodySchema = z
+  .object({ reason: z.string().max(2000).default('') })
+  .default({ reason: '' });
+export type DisableEventsBody = z.output<typeof disableEventsBodySchema>;
 
 /** POST /internal/auth/verify → who is calling: always a user of an organization; `instanceId` set when
  * an Element token was used (that caller may only touch that instance). */

@@ -1,3 +1,6 @@
+// A port of java.text.SimpleDateFormat: a pattern compiled once into format steps and parse steps.
+// Longer than ~400 lines on purpose: each pattern letter's format and parse rules stand side by side
+// (a letter changed in one must change in the other), and golden.spec.ts checks them against the JDK.
 import {
   daysFromCivil,
   daysInMonth,

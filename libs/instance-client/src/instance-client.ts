@@ -5,8 +5,11 @@ import {
   deliveryInfoSchema,
   principalSchema,
   type AccessTokenGrant,
+  type AccessTokenRequestBody,
+  type DisableEventsBody,
   type DeliveryInfo,
   type Principal,
+  type VerifyAuthorizationBody,
 } from '@pollcast/contracts';
 
 export interface InstanceClientOptions {
@@ -68,7 +71,7 @@ const REASON_LENGTH = 300;
 /**
  * The one client of instance-service's internal API (docs/internal-api.md): one method per endpoint,
  * one transport (undici, the service token, timeouts, answers validated by their zod schema from
- * @pollcast/contracts). It keeps nothing: callers cache what they may reuse, for as long as they may.
+ * @pollcast/contracts, which also holds the request bodies the server validates). It keeps nothing: callers cache what they may reuse, for as long as they may.
  */
 export class InstanceClient {
   constructor(private readonly options: InstanceClientOptions) {}
@@ -79,7 +82,7 @@ export class InstanceClient {
       method: 'POST',
       path: '/internal/auth/verify',
       endpoint: 'POST /internal/auth/verify',
-      body: { authorization },
+      body: { authorization } satisfies VerifyAuthorizationBody,
       refusals: [400, 401, 403],
     });
   }
@@ -88,7 +91,7 @@ export class InstanceClient {
    * An abort of `signal` rejects with the abort's own error, not as unavailable. */
   async accessToken(
     instanceId: string,
-    body: { forceRefresh: boolean; rejectedToken?: string },
+    body: AccessTokenRequestBody,
     signal?: AbortSignal,
   ): Promise<AccessTokenGrant> {
     return this.json(accessTokenGrantSchema, {
@@ -117,7 +120,7 @@ export class InstanceClient {
       method: 'POST',
       path: `/internal/instances/${encodeURIComponent(instanceId)}/events/disable`,
       endpoint: 'POST /internal/instances/{id}/events/disable',
-      body: { reason },
+      body: { reason } satisfies DisableEventsBody,
       refusals: [404],
     });
   }

@@ -3,6 +3,7 @@
  * JSON line when started and one when stopped, and stops on SIGTERM / SIGINT.
  */
 import { z } from 'zod';
+import { jsonLineLogger, parseToolEnv, runTool, stopOnSignals } from '@pollcast/tool-process';
 import { isValidTimeZone } from './dates';
 import { createMaximizerSimulator } from './server';
 
@@ -16,22 +17,11 @@ const envSchema = z.object({
   SIM_SEED_RECORDS: z.coerce.number().int().min(0).max(5_000_000).default(0),
 });
 
-function logLine(fields: Record<string, unknown>): void {
-  process.stdout.write(
-    `${JSON.stringify({ time: new Date().toISOString(), service: 'maximizer-sim', ...fields })}\n`,
-  );
-}
+const SERVICE = 'maximizer-sim';
+const logLine = jsonLineLogger(SERVICE);
 
 async function main(): Promise<void> {
-  const parsed = envSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.map(String).join('.')}: ${issue.message}`,
-    );
-    process.stderr.write(`maximizer-sim: invalid environment: ${problems.join('; ')}\n`);
-    process.exit(1);
-  }
-  const env = parsed.data;
+  const env = parseToolEnv(SERVICE, envSchema, process.env);
   const simulator = await createMaximizerSimulator({
     port: env.PORT,
     host: env.HOST,
@@ -52,27 +42,7 @@ async function main(): Promise<void> {
     ...(seeded ? { seedMs: seeded.ms } : {}),
   });
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    simulator.close().then(
-      () => {
-        logLine({ level: 'info', msg: 'maximizer-sim stopped', signal });
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logLine({ level: 'error', msg: 'maximizer-sim stop failed', signal, error: String(error) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  stopOnSignals(SERVICE, () => simulator.close(), logLine);
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`maximizer-sim: failed to start: ${message}\n`);
-  process.exit(1);
-});
+runTool(SERVICE, main);

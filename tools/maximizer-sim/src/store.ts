@@ -12,18 +12,20 @@ import {
 } from './entities';
 import {
   type PagePosition,
+  compareRecords,
+  compareToPosition,
+  decodePageKey,
+  encodePageKey,
+  positionOf,
+} from './page-key';
+import {
   type SortField,
   OctopusError,
   RecordNotFoundError,
-  compareRecords,
-  compareToPosition,
   compileCriteria,
   compileOrderBy,
   compileScope,
-  decodePageKey,
-  encodePageKey,
   orderSignature,
-  positionOf,
 } from './query';
 import {
   SEED_MIX_KINDS,

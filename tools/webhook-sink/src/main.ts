@@ -3,6 +3,7 @@
  * line per received request, and stops on SIGTERM / SIGINT.
  */
 import { z } from 'zod';
+import { jsonLineLogger, parseToolEnv, runTool, stopOnSignals } from '@pollcast/tool-process';
 import { createWebhookSink } from './server';
 
 const envSchema = z.object({
@@ -13,25 +14,15 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-function logLine(fields: Record<string, unknown>): void {
-  process.stdout.write(
-    `${JSON.stringify({ time: new Date().toISOString(), service: 'webhook-sink', ...fields })}\n`,
-  );
-}
+const SERVICE = 'webhook-sink';
+const logLine = jsonLineLogger(SERVICE);
 
 async function main(): Promise<void> {
+  // An empty variable counts as unset.
   const given = Object.fromEntries(
     Object.entries(process.env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  const parsed = envSchema.safeParse(given);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.map(String).join('.')}: ${issue.message}`,
-    );
-    process.stderr.write(`webhook-sink: invalid environment: ${problems.join('; ')}\n`);
-    process.exit(1);
-  }
-  const env = parsed.data;
+  const env = parseToolEnv(SERVICE, envSchema, given);
   const quiet =
     env.LOG_LEVEL === 'silent' ||
     env.LOG_LEVEL === 'warn' ||
@@ -64,28 +55,7 @@ async function main(): Promise<void> {
     verifying: env.SINK_SIGNATURE_KEY !== undefined,
   });
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    sink.close().then(
-      () => {
-        logLine({ level: 'info', msg: 'webhook-sink stopped', signal });
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logLine({ level: 'error', msg: 'webhook-sink stop failed', signal, error: String(error) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  stopOnSignals(SERVICE, () => sink.close(), logLine);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `webhook-sink: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runTool(SERVICE, main);

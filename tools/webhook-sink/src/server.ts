@@ -1,3 +1,6 @@
+// The webhook sink's HTTP server. Slightly over ~400 lines because createWebhookSink is one closure over
+// the sink's state (kept requests, keys, fault plan) that its callback and control routes share; the
+// pure parts (faults, signatures, the HTML page) are modules of their own.
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { z } from 'zod';

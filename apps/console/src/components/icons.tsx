@@ -5,7 +5,7 @@ interface IconProps {
   readonly title?: string;
 }
 
-function Svg({ title, children }: IconProps & { readonly children: ReactElement | ReactElement[] }) {
+function Svg({ title, children }: IconProps & { readonly children: ReactElement[] }) {
   return (
     <svg
       className="icon"
@@ -27,73 +27,40 @@ function Svg({ title, children }: IconProps & { readonly children: ReactElement 
   );
 }
 
-export const LogoIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <circle cx="12" cy="12" r="3" />
-    <path d="M5.6 5.6a9 9 0 0 0 0 12.8M18.4 5.6a9 9 0 0 1 0 12.8M8.5 8.5a5 5 0 0 0 0 7M15.5 8.5a5 5 0 0 1 0 7" />
-  </Svg>
-);
+/** A circle of the 24×24 grid. */
+interface Circle {
+  readonly cx: number;
+  readonly cy: number;
+  readonly r: number;
+}
 
-export const PlusIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <path d="M12 5v14M5 12h14" />
-  </Svg>
-);
+/** An icon drawn from path data (`d`) and circles, in order; every icon shares the one stroke style. */
+function icon(...shapes: ReadonlyArray<string | Circle>) {
+  return function Icon(props: IconProps) {
+    return (
+      <Svg {...props}>
+        {shapes.map((shape, index) =>
+          typeof shape === 'string' ? <path key={index} d={shape} /> : <circle key={index} {...shape} />,
+        )}
+      </Svg>
+    );
+  };
+}
 
-export const CheckIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <path d="M20 6 9 17l-5-5" />
-  </Svg>
+export const LogoIcon = icon(
+  { cx: 12, cy: 12, r: 3 },
+  'M5.6 5.6a9 9 0 0 0 0 12.8M18.4 5.6a9 9 0 0 1 0 12.8M8.5 8.5a5 5 0 0 0 0 7M15.5 8.5a5 5 0 0 1 0 7',
 );
-
-export const AlertIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <circle cx="12" cy="12" r="9" />
-    <path d="M12 8v4M12 16h.01" />
-  </Svg>
+export const PlusIcon = icon('M12 5v14M5 12h14');
+export const CheckIcon = icon('M20 6 9 17l-5-5');
+export const AlertIcon = icon({ cx: 12, cy: 12, r: 9 }, 'M12 8v4M12 16h.01');
+export const LinkIcon = icon(
+  'M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7',
+  'M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7',
 );
-
-export const LinkIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <path d="M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7" />
-    <path d="M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7" />
-  </Svg>
-);
-
-export const RefreshIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <path d="M21 12a9 9 0 1 1-3-6.7L21 8" />
-    <path d="M21 3v5h-5" />
-  </Svg>
-);
-
-export const TrashIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <path d="M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6" />
-  </Svg>
-);
-
-export const PowerIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <path d="M12 2v10" />
-    <path d="M18.4 6.6a9 9 0 1 1-12.8 0" />
-  </Svg>
-);
-
-export const SendIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <path d="m22 2-11 11M22 2l-7 20-4-9-9-4 20-7z" />
-  </Svg>
-);
-
-export const CloseIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <path d="M18 6 6 18M6 6l12 12" />
-  </Svg>
-);
-
-export const SignOutIcon = (props: IconProps) => (
-  <Svg {...props}>
-    <path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9" />
-  </Svg>
-);
+export const RefreshIcon = icon('M21 12a9 9 0 1 1-3-6.7L21 8', 'M21 3v5h-5');
+export const TrashIcon = icon('M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6');
+export const PowerIcon = icon('M12 2v10', 'M18.4 6.6a9 9 0 1 1-12.8 0');
+export const SendIcon = icon('m22 2-11 11M22 2l-7 20-4-9-9-4 20-7z');
+export const CloseIcon = icon('M18 6 6 18M6 6l12 12');
+export const SignOutIcon = icon('M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9');

@@ -1,12 +1,10 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@pollcast/service-kit';
 
 /** Schema `dispatcher` (service-kit sets search_path to it, so names are unqualified). */
-export class DispatcherSchema1764460800000 implements MigrationInterface {
-  name = 'DispatcherSchema1764460800000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
+export const DispatcherSchema1764460800000 = sqlMigration('DispatcherSchema1764460800000', {
+  up: [
     // Delivery settings from instance snapshots (never secrets: the key is fetched when sending).
-    await queryRunner.query(`
+    `
       CREATE TABLE instance_settings (
         instance_id text PRIMARY KEY,
         organization_id text NOT NULL,
@@ -17,16 +15,16 @@ export class DispatcherSchema1764460800000 implements MigrationInterface {
         has_signature_key boolean NOT NULL,
         version integer NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
+      )`,
     // The dispatcher's own state per instance: deactivated after exhausted retries until redelivery.
-    await queryRunner.query(`
+    `
       CREATE TABLE subscriptions (
         instance_id text PRIMARY KEY,
         active boolean NOT NULL,
         deactivated_at timestamptz,
         reason text
-      )`);
-    await queryRunner.query(`
+      )`,
+    `
       CREATE TABLE events (
         event_id text PRIMARY KEY,
         instance_id text NOT NULL,
@@ -40,12 +38,10 @@ export class DispatcherSchema1764460800000 implements MigrationInterface {
         correlation_id text,
         event jsonb NOT NULL,
         notification_id uuid
-      )`);
-    await queryRunner.query(
-      `CREATE INDEX events_instance_received ON events (instance_id, received_at, event_id)`,
-    );
-    await queryRunner.query(`CREATE INDEX events_notification ON events (notification_id)`);
-    await queryRunner.query(`
+      )`,
+    `CREATE INDEX events_instance_received ON events (instance_id, received_at, event_id)`,
+    `CREATE INDEX events_notification ON events (notification_id)`,
+    `
       CREATE TABLE notifications (
         id uuid PRIMARY KEY,
         instance_id text NOT NULL,
@@ -62,16 +58,14 @@ export class DispatcherSchema1764460800000 implements MigrationInterface {
         last_status_code integer,
         last_error text,
         replay_of uuid
-      )`);
+      )`,
     // The claim walks this index in due order; SENDING rows become due again when their lease expires.
-    await queryRunner.query(`
+    `
       CREATE INDEX notifications_due ON notifications (next_attempt_at)
-      WHERE status IN ('PENDING', 'RETRYING', 'SENDING')`);
-    await queryRunner.query(
-      `CREATE INDEX notifications_instance_status ON notifications (instance_id, status)`,
-    );
-    await queryRunner.query(`CREATE INDEX notifications_event_ids ON notifications USING gin (event_ids)`);
-    await queryRunner.query(`
+      WHERE status IN ('PENDING', 'RETRYING', 'SENDING')`,
+    `CREATE INDEX notifications_instance_status ON notifications (instance_id, status)`,
+    `CREATE INDEX notifications_event_ids ON notifications USING gin (event_ids)`,
+    `
       CREATE TABLE delivery_attempts (
         id bigserial PRIMARY KEY,
         notification_id uuid NOT NULL,
@@ -83,21 +77,14 @@ export class DispatcherSchema1764460800000 implements MigrationInterface {
         outcome text NOT NULL,
         error text,
         response_body text
-      )`);
-    await queryRunner.query(
-      `CREATE INDEX delivery_attempts_notification ON delivery_attempts (notification_id, id)`,
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of [
-      'delivery_attempts',
-      'notifications',
-      'events',
-      'subscriptions',
-      'instance_settings',
-    ]) {
-      await queryRunner.query(`DROP TABLE IF EXISTS ${table}`);
-    }
-  }
-}
+      )`,
+    `CREATE INDEX delivery_attempts_notification ON delivery_attempts (notification_id, id)`,
+  ],
+  down: [
+    'DROP TABLE IF EXISTS delivery_attempts',
+    'DROP TABLE IF EXISTS notifications',
+    'DROP TABLE IF EXISTS events',
+    'DROP TABLE IF EXISTS subscriptions',
+    'DROP TABLE IF EXISTS instance_settings',
+  ],
+});

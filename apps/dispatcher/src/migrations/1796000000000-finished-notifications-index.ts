@@ -1,16 +1,12 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@pollcast/service-kit';
 
 /** Finished notifications by age, for the history retention job. */
-export class FinishedNotificationsIndex1796000000000 implements MigrationInterface {
-  name = 'FinishedNotificationsIndex1796000000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
+export const FinishedNotificationsIndex1796000000000 = sqlMigration(
+  'FinishedNotificationsIndex1796000000000',
+  {
+    up: [
       `CREATE INDEX notifications_finished ON notifications (updated_at) WHERE status IN ('DELIVERED', 'FAILED')`,
-    );
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX IF EXISTS notifications_finished`);
-  }
-}
+    ],
+    down: [`DROP INDEX IF EXISTS notifications_finished`],
+  },
+);

@@ -145,6 +145,18 @@ export class InstanceDto {
   version!: number;
 }
 
+/** A configuration value as the API answers and takes it. */
+const PROPERTY_VALUE_SCHEMA = {
+  // nullable inside a branch: on the property itself it would make Nest keep `type: object` beside anyOf.
+  anyOf: [
+    { type: 'string', nullable: true },
+    { type: 'boolean' },
+    { type: 'number' },
+    { type: 'object', additionalProperties: true },
+  ],
+  example: 'true',
+};
+
 export class ConfigurationEntryDto {
   @ApiProperty({ description: 'Stable numeric id derived from the key' }) id!: number;
   @ApiProperty({ example: 'event.notification.enabled' }) key!: string;
@@ -153,14 +165,7 @@ export class ConfigurationEntryDto {
     description:
       'As configured: mostly strings and booleans, numbers where given as numbers (event.poller.refresh_interval), ' +
       'event.poller.configuration as an object or JSON text; secrets shown as ********; null after a removal',
-    // nullable inside a branch: on the property itself it would make Nest keep `type: object` beside anyOf.
-    anyOf: [
-      { type: 'string', nullable: true },
-      { type: 'boolean' },
-      { type: 'number' },
-      { type: 'object', additionalProperties: true },
-    ],
-    example: 'true',
+    ...PROPERTY_VALUE_SCHEMA,
   })
   propertyValue!: string | boolean | number | Record<string, unknown> | null;
 }
@@ -168,14 +173,7 @@ export class ConfigurationEntryDto {
 export class PropertyValueBodyDto {
   @ApiProperty({
     description: 'The new value; null removes the key',
-    // nullable inside a branch: on the property itself it would make Nest keep `type: object` beside anyOf.
-    anyOf: [
-      { type: 'string', nullable: true },
-      { type: 'boolean' },
-      { type: 'number' },
-      { type: 'object', additionalProperties: true },
-    ],
-    example: 'true',
+    ...PROPERTY_VALUE_SCHEMA,
   })
   propertyValue!: string | boolean | number | Record<string, unknown> | null;
 }

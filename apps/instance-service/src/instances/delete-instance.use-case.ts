@@ -4,7 +4,7 @@ import { ROOT_LOGGER } from '@pollcast/service-kit';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../tenants/principal';
-import { TenantsService } from '../tenants/tenants.service';
+import { Authenticate } from '../tenants/authenticate.use-case';
 import { InstanceRecords } from './instance-records';
 import { instanceStore } from './instance.store';
 
@@ -14,7 +14,7 @@ export class DeleteInstance {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(InstanceRecords) private readonly records: InstanceRecords,
-    @Inject(TenantsService) private readonly tenants: TenantsService,
+    @Inject(Authenticate) private readonly authenticate: Authenticate,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -24,7 +24,7 @@ export class DeleteInstance {
       await instanceStore.delete(manager, record.id);
       await this.records.publishTombstone(manager, record.id);
     });
-    this.tenants.forgetInstance(id);
+    this.authenticate.forgetInstance(id);
     this.records.wakeOutbox();
     this.logger.info({ instanceId: id, organizationId: principal.organizationId }, 'instance deleted');
   }

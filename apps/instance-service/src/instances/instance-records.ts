@@ -3,7 +3,8 @@ import { topicName } from '@pollcast/contracts';
 import { DomainError, ErrorCode } from '@pollcast/service-kit';
 import type { EntityManager } from 'typeorm';
 import type { Env } from '../env';
-import { enqueueOutbox, OutboxRelay } from '../outbox/outbox.service';
+import { OutboxRelay } from '../outbox/outbox-relay.publisher';
+import { outboxStore } from '../outbox/outbox.store';
 import type { Principal } from '../tenants/principal';
 import { ENV } from '../tokens';
 import { toInstanceResponse, toInstanceSnapshot, type InstanceResponse } from './instance-mapper';
@@ -58,7 +59,7 @@ export class InstanceRecords {
 
   /** The instance's new state, for Kafka once the caller's transaction commits. */
   async publishSnapshot(manager: EntityManager, record: InstanceRecord): Promise<void> {
-    await enqueueOutbox(manager, {
+    await outboxStore.enqueue(manager, {
       topic: this.instancesTopic,
       key: record.id,
       value: toInstanceSnapshot(record),
@@ -67,7 +68,7 @@ export class InstanceRecords {
 
   /** The tombstone of a deleted instance, for Kafka once the caller's transaction commits. */
   async publishTombstone(manager: EntityManager, id: string): Promise<void> {
-    await enqueueOutbox(manager, { topic: this.instancesTopic, key: id, value: null });
+    await outboxStore.enqueue(manager, { topic: this.instancesTopic, key: id, value: null });
   }
 
   /** Marks an instance's credentials invalid (a refresh was refused) inside the caller's transaction. */

@@ -85,6 +85,14 @@ export interface EncryptedCredentials {
 }
 
 /** SQL for the instance tables; every read is scoped by organization unless the caller is internal. */
+export interface CredentialsRow {
+  access_token_ciphertext: string;
+  refresh_token_ciphertext: string;
+  expires_at: Date;
+  refreshed_at: Date;
+  refreshed_at_text: string;
+}
+
 export const instanceStore = {
   async nextId(manager: EntityManager): Promise<string> {
     const [row] = await manager.query<Array<{ id: string }>>(
@@ -223,6 +231,69 @@ export const instanceStore = {
         credentials.expiresAt,
       ],
     );
+  },
+
+  /** The stored credentials; `refreshed_at_text` keeps the microseconds a JS Date loses. */
+  async findCredentials(manager: EntityManager, instanceId: string): Promise<CredentialsRow | undefined> {
+    const rows = await manager.query<CredentialsRow[]>(
+      `SELECT access_token_ciphertext, refresh_token_ciphertext, expires_at, refreshed_at,
+              refreshed_at::text AS refreshed_at_text
+       FROM instance_credentials WHERE instance_id = $1`,
+      [instanceId],
+    );
+    return rows[0];
+  },
+
+  /** Takes the refresh lease for `leaseMs` if nobody holds it and the credentials are still the ones
+   * saved at `refreshedAtText`; true when taken. One statement, no lock held afterwards. */
+  async takeRefreshLease(
+    manager: EntityManager,
+    instanceId: string,
+    refreshedAtText: string,
+    leaseMs: number,
+  ): Promise<boolean> {
+    // Wrapped in a SELECT: TypeORM answers a bare UPDATE … RETURNING with [rows, count].
+    const [leased] = await manager.query<Array<{ taken: number }>>(
+      `WITH taken AS (
+         UPDATE instance_credentials
+         SET refresh_lease_until = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
+         WHERE instance_id = $1 AND refreshed_at = $2::timestamptz
+           AND (refresh_lease_until IS NULL OR refresh_lease_until < clock_timestamp())
+         RETURNING instance_id)
+       SELECT count(*)::int AS taken FROM taken`,
+      [instanceId, refreshedAtText, leaseMs],
+    );
+    return leased?.taken === 1;
+  },
+
+  /** Ends the refresh lease, recording why the provider refused the refresh (if it did). */
+  async releaseRefreshLease(
+    manager: EntityManager,
+    instanceId: string,
+    refusal: string | null,
+  ): Promise<void> {
+    await manager.query(
+      'UPDATE instance_credentials SET refresh_lease_until = NULL, refresh_failure = COALESCE($2, refresh_failure) WHERE instance_id = $1',
+      [instanceId, refusal],
+    );
+  },
+
+  /** The database's wall clock (what `refreshed_at` is written with). */
+  async clock(manager: EntityManager): Promise<Date | undefined> {
+    return (await manager.query<Array<{ at: Date }>>('SELECT clock_timestamp() AS at'))[0]?.at;
+  },
+
+  /** The instance an Element token belongs to, by the token's fingerprint. */
+  async findByTokenFingerprint(
+    manager: EntityManager,
+    fingerprint: string,
+  ): Promise<{ id: string; organization_id: string; token_ciphertext: string } | undefined> {
+    const rows = await manager.query<
+      Array<{ id: string; organization_id: string; token_ciphertext: string }>
+    >('SELECT id, organization_id, token_ciphertext FROM instances WHERE token_fingerprint = $1', [
+      fingerprint,
+    ]);
+    return rows[0];
   },
 
   async delete(manager: EntityManager, id: string): Promise<void> {

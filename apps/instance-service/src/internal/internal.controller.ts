@@ -10,8 +10,16 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import {
+  accessTokenRequestBodySchema,
+  disableEventsBodySchema,
+  verifyAuthorizationBodySchema,
+  type AccessTokenGrant,
+  type AccessTokenRequestBody,
+  type DisableEventsBody,
+  type VerifyAuthorizationBody,
+} from '@pollcast/contracts';
 import { DomainError, ZodValidationPipe } from '@pollcast/service-kit';
-import { z } from 'zod';
 import {
   AccessTokenBodyDto,
   AccessTokenDto,
@@ -23,20 +31,10 @@ import {
 } from '../http/api-dtos';
 import { DisableEvents } from '../instances/disable-events.use-case';
 import { ReadDeliverySettings } from '../instances/read-delivery-settings.use-case';
-import {
-  AccessTokensService,
-  CredentialsInvalidError,
-  type AccessTokenGrant,
-} from '../oauth/access-tokens.service';
+import { CredentialsInvalidError, IssueAccessToken } from '../oauth/issue-access-token.use-case';
 import type { Principal } from '../tenants/principal';
-import { TenantsService } from '../tenants/tenants.service';
+import { Authenticate } from '../tenants/authenticate.use-case';
 import { ServiceTokenGuard } from './service-token.guard';
-
-const verifyBody = z.object({ authorization: z.string().max(4096) });
-const accessTokenBody = z
-  .object({ forceRefresh: z.boolean().default(false), rejectedToken: z.string().min(1).max(8192).optional() })
-  .default({ forceRefresh: false });
-const disableBody = z.object({ reason: z.string().max(2000).default('') }).default({ reason: '' });
 
 /** Service-to-service API (docs/internal-api.md): tenants, credentials and delivery settings. */
 @ApiTags('internal')
@@ -46,10 +44,10 @@ const disableBody = z.object({ reason: z.string().max(2000).default('') }).defau
 @Controller('internal')
 export class InternalController {
   constructor(
-    @Inject(TenantsService) private readonly tenants: TenantsService,
+    @Inject(Authenticate) private readonly authenticate: Authenticate,
     @Inject(ReadDeliverySettings) private readonly deliverySettings: ReadDeliverySettings,
     @Inject(DisableEvents) private readonly disableInstanceEvents: DisableEvents,
-    @Inject(AccessTokensService) private readonly accessTokens: AccessTokensService,
+    @Inject(IssueAccessToken) private readonly issueAccessToken: IssueAccessToken,
   ) {}
 
   @Post('auth/verify')
@@ -59,8 +57,10 @@ export class InternalController {
   })
   @ApiBody({ type: VerifyAuthorizationBodyDto })
   @ApiOkResponse({ type: VerifiedPrincipalDto })
-  verify(@Body(new ZodValidationPipe(verifyBody)) body: z.output<typeof verifyBody>): Promise<Principal> {
-    return this.tenants.authenticate(body.authorization);
+  verify(
+    @Body(new ZodValidationPipe(verifyAuthorizationBodySchema)) body: VerifyAuthorizationBody,
+  ): Promise<Principal> {
+    return this.authenticate.execute(body.authorization);
   }
 
   @Post('instances/:id/access-token')
@@ -78,10 +78,10 @@ export class InternalController {
   })
   async accessToken(
     @Param('id') id: string,
-    @Body(new ZodValidationPipe(accessTokenBody)) parsed: z.output<typeof accessTokenBody>,
+    @Body(new ZodValidationPipe(accessTokenRequestBodySchema)) parsed: AccessTokenRequestBody,
   ): Promise<AccessTokenGrant> {
     try {
-      return await this.accessTokens.accessToken(id, {
+      return await this.issueAccessToken.execute(id, {
         forceRefresh: parsed.forceRefresh,
         ...(parsed.rejectedToken === undefined ? {} : { rejectedToken: parsed.rejectedToken }),
       });
@@ -108,7 +108,7 @@ export class InternalController {
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   async disableEvents(
     @Param('id') id: string,
-    @Body(new ZodValidationPipe(disableBody)) body: z.output<typeof disableBody>,
+    @Body(new ZodValidationPipe(disableEventsBodySchema)) body: DisableEventsBody,
   ): Promise<void> {
     await this.disableInstanceEvents.execute(id, body.reason);
   }

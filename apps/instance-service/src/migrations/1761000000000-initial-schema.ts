@@ -1,19 +1,17 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@pollcast/service-kit';
 
 /** Tenants, instances with their encrypted credentials, and the transactional outbox. */
-export class InitialSchema1761000000000 implements MigrationInterface {
-  name = 'InitialSchema1761000000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
+export const InitialSchema1761000000000 = sqlMigration('InitialSchema1761000000000', {
+  up: [
+    `
       CREATE TABLE organizations (
         id bigserial PRIMARY KEY,
         name text NOT NULL,
         secret_hash text NOT NULL,
         secret_fingerprint text NOT NULL UNIQUE,
         created_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await queryRunner.query(`
+      )`,
+    `
       CREATE TABLE users (
         id bigserial PRIMARY KEY,
         organization_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
@@ -22,8 +20,8 @@ export class InitialSchema1761000000000 implements MigrationInterface {
         secret_fingerprint text NOT NULL UNIQUE,
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (organization_id, email)
-      )`);
-    await queryRunner.query(`
+      )`,
+    `
       CREATE TABLE instances (
         id bigserial PRIMARY KEY,
         organization_id bigint NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
@@ -41,10 +39,10 @@ export class InitialSchema1761000000000 implements MigrationInterface {
         version integer NOT NULL DEFAULT 0,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await queryRunner.query('CREATE INDEX instances_organization_idx ON instances (organization_id, id)');
-    await queryRunner.query('CREATE INDEX instances_tags_idx ON instances USING gin (tags)');
-    await queryRunner.query(`
+      )`,
+    'CREATE INDEX instances_organization_idx ON instances (organization_id, id)',
+    'CREATE INDEX instances_tags_idx ON instances USING gin (tags)',
+    `
       CREATE TABLE instance_credentials (
         instance_id bigint PRIMARY KEY REFERENCES instances(id) ON DELETE CASCADE,
         access_token_ciphertext text NOT NULL,
@@ -52,8 +50,8 @@ export class InitialSchema1761000000000 implements MigrationInterface {
         expires_at timestamptz NOT NULL,
         refreshed_at timestamptz NOT NULL DEFAULT now(),
         refresh_failure text
-      )`);
-    await queryRunner.query(`
+      )`,
+    `
       CREATE TABLE outbox (
         id bigserial PRIMARY KEY,
         topic text NOT NULL,
@@ -61,12 +59,13 @@ export class InitialSchema1761000000000 implements MigrationInterface {
         value jsonb,
         headers jsonb NOT NULL DEFAULT '{}'::jsonb,
         created_at timestamptz NOT NULL DEFAULT now()
-      )`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['outbox', 'instance_credentials', 'instances', 'users', 'organizations']) {
-      await queryRunner.query(`DROP TABLE IF EXISTS ${table}`);
-    }
-  }
-}
+      )`,
+  ],
+  down: [
+    'DROP TABLE IF EXISTS outbox',
+    'DROP TABLE IF EXISTS instance_credentials',
+    'DROP TABLE IF EXISTS instances',
+    'DROP TABLE IF EXISTS users',
+    'DROP TABLE IF EXISTS organizations',
+  ],
+});

@@ -14,7 +14,8 @@ import { DomainError, ErrorCode } from '@pollcast/service-kit';
 import { API_BASE } from '../http/api-base';
 import { ElementDto, ErrorBodyDto, OAuthUrlDto } from '../http/api-dtos';
 import { LocalCredentialsGuard } from '../tenants/local-credentials.guard';
-import { ElementsService, type ElementDescription } from './elements.service';
+import { BuildOAuthUrl } from './build-oauth-url.use-case';
+import { describeElement, describeElements, type ElementDescription } from './element-description';
 
 @ApiTags('elements')
 @ApiSecurity('pollcast')
@@ -23,13 +24,14 @@ import { ElementsService, type ElementDescription } from './elements.service';
 @UseGuards(LocalCredentialsGuard)
 @Controller(`${API_BASE}/elements`)
 export class ElementsController {
-  constructor(@Inject(ElementsService) private readonly elements: ElementsService) {}
+  constructor(@Inject(BuildOAuthUrl) private readonly buildOAuthUrl: BuildOAuthUrl) {}
 
   @Get()
   @ApiOperation({ summary: 'The element catalog' })
   @ApiOkResponse({ type: [ElementDto] })
   list(): ElementDescription[] {
-    return this.elements.list();
+    // The catalog is static data in @pollcast/elements: described by pure functions, no use case needed.
+    return describeElements();
   }
 
   @Get(':key')
@@ -39,7 +41,7 @@ export class ElementsController {
   @ApiOkResponse({ type: ElementDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto })
   get(@Param('key') key: string): ElementDescription {
-    const element = this.elements.describe(key);
+    const element = describeElement(key);
     if (element === undefined)
       throw new DomainError(ErrorCode.NOT_FOUND, `No element '${key.slice(0, 100)}'`, HttpStatus.NOT_FOUND);
     return element;
@@ -64,6 +66,6 @@ export class ElementsController {
     @Param('key') key: string,
     @Query() query: Record<string, unknown>,
   ): { oauthUrl: string; element: string } {
-    return this.elements.oauthUrl(key, query);
+    return this.buildOAuthUrl.execute(key, query);
   }
 }

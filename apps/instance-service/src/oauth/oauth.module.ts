@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { InstancesModule } from '../instances/instances.module';
 import { TenantsModule } from '../tenants/tenants.module';
-import { AccessTokensService } from './access-tokens.service';
+import { BuildOAuthUrl } from './build-oauth-url.use-case';
+import { IssueAccessToken } from './issue-access-token.use-case';
 import { ElementsController } from './elements.controller';
-import { ElementsService } from './elements.service';
 
 @Module({
   imports: [TenantsModule, InstancesModule],
   controllers: [ElementsController],
-  providers: [ElementsService, AccessTokensService],
-  exports: [AccessTokensService],
+  providers: [BuildOAuthUrl, IssueAccessToken],
+  exports: [IssueAccessToken],
 })
 export class OAuthModule {}

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import type { Env } from '../env';
 import { instanceServiceOptions } from '../service';
 import { curlBody, useInstanceService, type Tenant } from '../testing/instance-service-harness';
-import { OutboxRelay } from './outbox.service';
+import { OutboxRelay } from './outbox-relay.publisher';
 
 describe('instance-service over HTTP (real Postgres, Kafka, Maximizer simulator)', () => {
   const harness = useInstanceService();

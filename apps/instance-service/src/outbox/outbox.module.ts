@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { OutboxRelay } from './outbox.service';
+import { OutboxRelay } from './outbox-relay.publisher';
 
 @Module({ providers: [OutboxRelay], exports: [OutboxRelay] })
 export class OutboxModule {}

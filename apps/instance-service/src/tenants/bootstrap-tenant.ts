@@ -3,13 +3,13 @@ import { ROOT_LOGGER } from '@pollcast/service-kit';
 import type { Logger } from 'pino';
 import type { Env } from '../env';
 import { ENV } from '../tokens';
-import { TenantsService } from './tenants.service';
+import { EnsureBootstrapTenant } from './ensure-bootstrap-tenant.use-case';
 
 /** Development convenience: with both bootstrap secrets set, the "Development" tenant exists at start. */
 @Injectable()
 export class BootstrapTenant implements OnApplicationBootstrap {
   constructor(
-    @Inject(TenantsService) private readonly tenants: TenantsService,
+    @Inject(EnsureBootstrapTenant) private readonly ensureBootstrapTenant: EnsureBootstrapTenant,
     @Inject(ENV) private readonly env: Env,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -18,7 +18,7 @@ export class BootstrapTenant implements OnApplicationBootstrap {
     const organizationSecret = this.env.POLLCAST_BOOTSTRAP_ORGANIZATION_SECRET;
     const userSecret = this.env.POLLCAST_BOOTSTRAP_USER_SECRET;
     if (organizationSecret === undefined || userSecret === undefined) return;
-    const ids = await this.tenants.ensureBootstrapTenant(
+    const ids = await this.ensureBootstrapTenant.execute(
       organizationSecret,
       userSecret,
       this.env.POLLCAST_BOOTSTRAP_USER_EMAIL,

@@ -10,7 +10,7 @@ import { Reflector } from '@nestjs/core';
 import { DomainError, ErrorCode, rateLimitedError, RateLimiter } from '@pollcast/service-kit';
 import type { Request } from 'express';
 import type { Principal } from './principal';
-import { TenantsService } from './tenants.service';
+import { Authenticate } from './authenticate.use-case';
 
 const ELEMENT_TOKEN_ALLOWED = Symbol('ELEMENT_TOKEN_ALLOWED');
 const PRINCIPAL = Symbol('PRINCIPAL');
@@ -30,13 +30,13 @@ export const CurrentPrincipal = createParamDecorator(
 );
 
 /** instance-service's own public API: checks the Authorization header's secrets against its own
- * tables (TenantsService, no call out; the other services' APIs use @pollcast/tenant-auth's
+ * tables (Authenticate, no call out; the other services' APIs use @pollcast/tenant-auth's
  * TenantAuthGuard, which asks instance-service), then takes one token from the organization's rate
  * bucket. */
 @Injectable()
 export class LocalCredentialsGuard implements CanActivate {
   constructor(
-    @Inject(TenantsService) private readonly tenants: TenantsService,
+    @Inject(Authenticate) private readonly authenticate: Authenticate,
     @Inject(Reflector) private readonly reflector: Reflector,
     // One limiter per process, shared by every controller's guard instance.
     @Inject(RateLimiter) private readonly limiter: RateLimiter,
@@ -44,7 +44,7 @@ export class LocalCredentialsGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request & { [PRINCIPAL]?: Principal }>();
-    const principal = await this.tenants.authenticate(request.headers.authorization);
+    const principal = await this.authenticate.execute(request.headers.authorization);
     if (
       principal.instanceId !== null &&
       this.reflector.get(ELEMENT_TOKEN_ALLOWED, context.getHandler()) !== true

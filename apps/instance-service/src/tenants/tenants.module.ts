@@ -4,11 +4,17 @@ import type { Env } from '../env';
 import { ENV } from '../tokens';
 import { BootstrapTenant } from './bootstrap-tenant';
 import { LocalCredentialsGuard } from './local-credentials.guard';
-import { TenantsService } from './tenants.service';
+import { Authenticate } from './authenticate.use-case';
+import { CreateOrganization } from './create-organization.use-case';
+import { CreateUser } from './create-user.use-case';
+import { EnsureBootstrapTenant } from './ensure-bootstrap-tenant.use-case';
 
 @Module({
   providers: [
-    TenantsService,
+    Authenticate,
+    CreateOrganization,
+    CreateUser,
+    EnsureBootstrapTenant,
     LocalCredentialsGuard,
     BootstrapTenant,
     {
@@ -17,6 +23,6 @@ import { TenantsService } from './tenants.service';
       useFactory: (env: Env) => new RateLimiter(env.RATE_LIMIT_PER_SECOND, env.RATE_LIMIT_BURST),
     },
   ],
-  exports: [TenantsService, LocalCredentialsGuard, RateLimiter],
+  exports: [Authenticate, CreateOrganization, CreateUser, LocalCredentialsGuard, RateLimiter],
 })
 export class TenantsModule {}

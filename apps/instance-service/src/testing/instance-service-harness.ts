@@ -17,7 +17,8 @@ import { randomBytes } from 'node:crypto';
 import type { Env } from '../env';
 import type { InstanceResponse } from '../instances/instance-mapper';
 import { instanceServiceOptions } from '../service';
-import { TenantsService } from '../tenants/tenants.service';
+import { CreateOrganization } from '../tenants/create-organization.use-case';
+import { CreateUser } from '../tenants/create-user.use-case';
 
 export const SERVICE_TOKEN = 'internal-service-token-0123456789';
 export const CLIENT_ID = 'Rand0MAP1-key';
@@ -141,12 +142,12 @@ export function useInstanceService(): InstanceServiceHarness {
   }
 
   async function createTenant(service: RunningService<Env>, name: string): Promise<Tenant> {
-    const tenants = service.app.get(TenantsService);
-    const { organization, secret: organizationSecret } = await tenants.createOrganization(name);
-    const { secret: userSecret } = await tenants.createUser(
-      organization.id,
-      `${name.toLowerCase()}@example.com`,
-    );
+    const { organization, secret: organizationSecret } = await service.app
+      .get(CreateOrganization)
+      .execute(name);
+    const { secret: userSecret } = await service.app
+      .get(CreateUser)
+      .execute(organization.id, `${name.toLowerCase()}@example.com`);
     return {
       organizationId: organization.id,
       authorization: `User ${userSecret}, Organization ${organizationSecret}`,

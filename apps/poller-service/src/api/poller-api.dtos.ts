@@ -1,5 +1,5 @@
 // Classes that only describe the poller API's bodies for the OpenAPI document; the zod schemas in
-// poller-api.service.ts validate, and the views there are what the handlers answer.
+// poller-api.schemas.ts validate, and the views there are what the handlers answer.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 const RUN_STATUSES = ['succeeded', 'failed', 'abandoned', 'superseded'];

@@ -33,9 +33,9 @@ import {
   ResourceStateDto,
   WatermarkBodyDto,
 } from './poller-api.dtos';
+import { ListPolls } from './list-polls.use-case';
 import {
   MAX_POLLS_PAGE_SIZE,
-  PollerApi,
   pollNowBodySchema,
   pollsQuerySchema,
   watermarkBodySchema,
@@ -44,7 +44,10 @@ import {
   type PollRunResponse,
   type ResourceStateView,
   type WatermarkBody,
-} from './poller-api.service';
+} from './poller-api.schemas';
+import { ReadPollerState } from './read-poller-state.use-case';
+import { RequestPoll } from './request-poll.use-case';
+import { ResetWatermark } from './reset-watermark.use-case';
 
 // 400, 401, 404, 429 and 503 are declared on every operation by addCommonResponses (service-kit).
 @ApiTags('poller')
@@ -53,7 +56,12 @@ import {
 @UseGuards(TenantAuthGuard)
 @Controller('elements/api-v2/instances/:id')
 export class PollerController {
-  constructor(@Inject(PollerApi) private readonly api: PollerApi) {}
+  constructor(
+    @Inject(ListPolls) private readonly listPollsUseCase: ListPolls,
+    @Inject(ReadPollerState) private readonly readPollerState: ReadPollerState,
+    @Inject(RequestPoll) private readonly requestPoll: RequestPoll,
+    @Inject(ResetWatermark) private readonly resetWatermarkUseCase: ResetWatermark,
+  ) {}
 
   @Get('polls')
   @ApiOperation({ summary: 'Poll runs of the instance, newest first' })
@@ -80,7 +88,7 @@ export class PollerController {
     @Query(new ZodValidationPipe(pollsQuerySchema)) query: PollsQuery,
     @Res({ passthrough: true }) response: Response,
   ): Promise<PollRunResponse[]> {
-    const { polls, nextPage } = await this.api.listPolls(principal, instanceId, query);
+    const { polls, nextPage } = await this.listPollsUseCase.execute(principal, instanceId, query);
     if (nextPage !== undefined) response.setHeader(NEXT_PAGE_HEADER, nextPage);
     return polls;
   }
@@ -91,7 +99,7 @@ export class PollerController {
   })
   @ApiOkResponse({ type: PollerStateDto })
   pollerState(@CurrentPrincipal() principal: Principal, @Param('id') instanceId: string) {
-    return this.api.pollerState(principal, instanceId);
+    return this.readPollerState.execute(principal, instanceId);
   }
 
   @Post('polls')
@@ -108,7 +116,7 @@ export class PollerController {
     @Param('id') instanceId: string,
     @Body(new ZodValidationPipe(pollNowBodySchema)) body: PollNowBody,
   ) {
-    return this.api.pollNow(principal, instanceId, body);
+    return this.requestPoll.execute(principal, instanceId, body);
   }
 
   @Put('poller/:resource/watermark')
@@ -122,6 +130,6 @@ export class PollerController {
     @Param('resource') resource: string,
     @Body(new ZodValidationPipe(watermarkBodySchema)) body: WatermarkBody,
   ): Promise<ResourceStateView> {
-    return this.api.resetWatermark(principal, instanceId, resource, body);
+    return this.resetWatermarkUseCase.execute(principal, instanceId, resource, body);
   }
 }

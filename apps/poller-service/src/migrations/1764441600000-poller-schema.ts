@@ -1,11 +1,9 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from '@pollcast/service-kit';
 
 /** Schema `poller` (search_path is set to it by service-kit, so names are unqualified). */
-export class PollerSchema1764441600000 implements MigrationInterface {
-  name = 'PollerSchema1764441600000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
+export const PollerSchema1764441600000 = sqlMigration('PollerSchema1764441600000', {
+  up: [
+    `
       CREATE TABLE instances (
         id text PRIMARY KEY,
         organization_id text NOT NULL,
@@ -15,8 +13,8 @@ export class PollerSchema1764441600000 implements MigrationInterface {
         version integer NOT NULL,
         instance_created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    await queryRunner.query(`
+      )`,
+    `
       CREATE TABLE schedules (
         instance_id text NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
         resource text NOT NULL,
@@ -37,11 +35,11 @@ export class PollerSchema1764441600000 implements MigrationInterface {
         lease_expires_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (instance_id, resource)
-      )`);
+      )`,
     // The claim query walks this index in due order and stops after a batch.
-    await queryRunner.query(`CREATE INDEX schedules_due ON schedules (next_due_at) WHERE active`);
-    await queryRunner.query(`CREATE UNIQUE INDEX schedules_current_poll ON schedules (current_poll_id)`);
-    await queryRunner.query(`
+    `CREATE INDEX schedules_due ON schedules (next_due_at) WHERE active`,
+    `CREATE UNIQUE INDEX schedules_current_poll ON schedules (current_poll_id)`,
+    `
       CREATE TABLE poll_runs (
         id uuid PRIMARY KEY,
         instance_id text NOT NULL,
@@ -58,18 +56,11 @@ export class PollerSchema1764441600000 implements MigrationInterface {
         error_kind text,
         error text,
         owner text NOT NULL
-      )`);
-    await queryRunner.query(
-      `CREATE INDEX poll_runs_instance ON poll_runs (instance_id, started_at DESC, id DESC)`,
-    );
-    await queryRunner.query(`CREATE INDEX poll_runs_started ON poll_runs (started_at)`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE poll_runs`);
-    await queryRunner.query(`DROP TABLE schedules`);
-    await queryRunner.query(`DROP TABLE instances`);
-  }
-}
+      )`,
+    `CREATE INDEX poll_runs_instance ON poll_runs (instance_id, started_at DESC, id DESC)`,
+    `CREATE INDEX poll_runs_started ON poll_runs (started_at)`,
+  ],
+  down: [`DROP TABLE poll_runs`, `DROP TABLE schedules`, `DROP TABLE instances`],
+});
 
 export const POLLER_MIGRATIONS = [PollerSchema1764441600000];

@@ -2,15 +2,15 @@ import { Module } from '@nestjs/common';
 import { ScheduleModule } from '../schedule/schedule.module';
 import { AccessTokenCache } from './access-token.cache';
 import { PollerMetrics } from './poller.metrics';
-import { PollRunner } from './poll-runner';
-import { ProviderGateway } from './provider-gateway';
+import { PollResource } from './poll-resource.use-case';
+import { ProviderClient } from './provider.client';
 import { RawChangePublisher } from './raw-change.publisher';
-import { Scheduler } from './scheduler';
+import { RunDuePolls } from './run-due-polls.use-case';
 
 /** Claiming due polls and running them. */
 @Module({
   imports: [ScheduleModule],
-  providers: [AccessTokenCache, PollerMetrics, ProviderGateway, RawChangePublisher, PollRunner, Scheduler],
-  exports: [Scheduler],
+  providers: [AccessTokenCache, PollerMetrics, ProviderClient, RawChangePublisher, PollResource, RunDuePolls],
+  exports: [RunDuePolls],
 })
 export class PollingModule {}

@@ -1,4 +1,5 @@
-import { Counter } from 'prom-client';
+import type { Counter } from 'prom-client';
+import { metricFactory } from '../metrics/metric-factory';
 import type { MetricsRegistry } from '../metrics/metrics';
 
 const byRegistry = new WeakMap<MetricsRegistry, ConsumerMetrics>();
@@ -11,19 +12,17 @@ export class ConsumerMetrics {
   readonly retries: Counter<'topic' | 'kind'>;
 
   private constructor(metrics: MetricsRegistry) {
-    const registers = [metrics.registry];
-    this.deadLettered = new Counter({
-      name: 'pollcast_consumer_dead_lettered_total',
-      help: 'Messages sent to their topic’s DLQ, by source topic and reason code',
-      labelNames: ['topic', 'reason'],
-      registers,
-    });
-    this.retries = new Counter({
-      name: 'pollcast_consumer_retries_total',
-      help: 'Failed consumer handler attempts that were retried, by source topic and failure kind',
-      labelNames: ['topic', 'kind'],
-      registers,
-    });
+    const metric = metricFactory(metrics);
+    this.deadLettered = metric.counter(
+      'pollcast_consumer_dead_lettered_total',
+      'Messages sent to their topic’s DLQ, by source topic and reason code',
+      ['topic', 'reason'],
+    );
+    this.retries = metric.counter(
+      'pollcast_consumer_retries_total',
+      'Failed consumer handler attempts that were retried, by source topic and failure kind',
+      ['topic', 'kind'],
+    );
   }
 
   static of(metrics: MetricsRegistry): ConsumerMetrics {

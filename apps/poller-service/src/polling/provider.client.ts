@@ -9,7 +9,7 @@ const TEMPLATE_CACHE_LIMIT = 10_000;
 /** Element adapters with the poller's own timeouts and outbound policy (keep-alive pools per origin), and
  * compiled URL templates (parsing a pattern costs more than rendering it; most instances share them). */
 @Injectable()
-export class ProviderGateway implements OnApplicationShutdown {
+export class ProviderClient implements OnApplicationShutdown {
   private readonly adapters = new Map<string, ElementAdapter>();
   private readonly templates = new Map<string, UrlTemplate>();
 

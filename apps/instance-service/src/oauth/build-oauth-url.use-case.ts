@@ -1,20 +1,9 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import type { ConfigKeyDefinition } from '@pollcast/elements';
-import { listElements } from '@pollcast/elements';
 import { DomainError, ErrorCode, RequestValidationError } from '@pollcast/service-kit';
 import type { Env } from '../env';
-import { elementSummary, type ElementSummary } from '../instances/instance-mapper';
 import { ENV } from '../tokens';
 import { deploymentDefaultsFor, findElement } from './element-config';
 import { providerFailureToHttp } from './provider-errors';
-
-export interface ElementDescription extends ElementSummary {
-  authentication: { type: string };
-  configuration: ConfigKeyDefinition[];
-  resources: Array<{ name: string; description: string; defaultPollerConfig: Record<string, unknown> }>;
-  defaultRefreshIntervalMinutes: number;
-  defaultPollerConfiguration: Record<string, unknown>;
-}
 
 /** Query parameter names of Open Connectors' oauth/url call, and the configuration keys they stand for. */
 const OAUTH_QUERY_KEYS: Record<string, string> = {
@@ -28,20 +17,12 @@ function firstString(value: unknown): string | undefined {
   return typeof first === 'string' && first.trim() !== '' ? first.trim() : undefined;
 }
 
+/** GET /elements/{key}/oauth/url: the provider's authorize URL for the query's OAuth parameters. */
 @Injectable()
-export class ElementsService {
+export class BuildOAuthUrl {
   constructor(@Inject(ENV) private readonly env: Env) {}
 
-  list(): ElementDescription[] {
-    return listElements().map((element, index) => this.describeAt(element.key, index));
-  }
-
-  describe(key: string): ElementDescription | undefined {
-    const index = listElements().findIndex((element) => element.key === key);
-    return index < 0 ? undefined : this.describeAt(key, index);
-  }
-
-  oauthUrl(key: string, query: Record<string, unknown>): { oauthUrl: string; element: string } {
+  execute(key: string, query: Record<string, unknown>): { oauthUrl: string; element: string } {
     const element = findElement(key);
     if (element === undefined)
       throw new DomainError(ErrorCode.NOT_FOUND, `No element '${key.slice(0, 100)}'`, HttpStatus.NOT_FOUND);
@@ -90,26 +71,6 @@ export class ElementsService {
     return {
       ...(this.env.MAXIMIZER_BASE_URL === undefined ? {} : { maximizerBaseUrl: this.env.MAXIMIZER_BASE_URL }),
       ...(this.env.MAXIMIZER_ALIAS === undefined ? {} : { maximizerAlias: this.env.MAXIMIZER_ALIAS }),
-    };
-  }
-
-  private describeAt(key: string, index: number): ElementDescription {
-    const element = listElements()[index];
-    if (element === undefined || element.key !== key) throw new Error(`element ${key} moved in the catalog`);
-    const resources = Object.values(element.resources).map((resource) => ({
-      name: resource.name,
-      description: resource.description,
-      defaultPollerConfig: { ...resource.defaultPollerConfig },
-    }));
-    return {
-      ...elementSummary(element, index),
-      authentication: { type: element.authentication.type },
-      configuration: [...element.configKeys],
-      resources,
-      defaultRefreshIntervalMinutes: element.defaultRefreshIntervalMinutes,
-      defaultPollerConfiguration: Object.fromEntries(
-        resources.map((resource) => [resource.name, resource.defaultPollerConfig]),
-      ),
     };
   }
 }

@@ -11,7 +11,7 @@ import { ReadinessChecks, ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit
 import type { Env } from '../env';
 import { ScheduleStore, type ClaimedPoll } from '../schedule/schedule.store';
 import { PollerMetrics } from './poller.metrics';
-import { PollRunner } from './poll-runner';
+import { PollResource } from './poll-resource.use-case';
 
 const CLAIM_COALESCE_MS = 5;
 
@@ -22,12 +22,13 @@ interface RunningPoll {
 }
 
 /**
- * The claim loop of one replica: whenever it has free slots (POLLER_CONCURRENCY), it leases the most
- * overdue rows (Postgres, SKIP LOCKED) and runs them; a timer keeps the leases of long polls alive.
+ * Runs the due polls of this replica for as long as it lives (the claim loop): whenever it has free
+ * slots (POLLER_CONCURRENCY), it leases the most overdue rows (Postgres, SKIP LOCKED) and runs each with
+ * `PollResource`; a timer keeps the leases of long polls alive.
  * Several replicas share the table; a row is leased by one of them at a time.
  */
 @Injectable()
-export class Scheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RunDuePolls implements OnApplicationBootstrap, BeforeApplicationShutdown {
   /** Who holds a lease: readable in the API and in `pg_stat_activity`-style debugging. */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly running = new Map<string, RunningPoll>();
@@ -42,7 +43,7 @@ export class Scheduler implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(SERVICE_ENV) private readonly env: Env,
     @Inject(ROOT_LOGGER) logger: Logger,
     @Inject(ScheduleStore) private readonly schedules: ScheduleStore,
-    @Inject(PollRunner) private readonly runner: PollRunner,
+    @Inject(PollResource) private readonly pollResource: PollResource,
     @Inject(PollerMetrics) private readonly metrics: PollerMetrics,
     @Inject(ReadinessChecks) readiness: ReadinessChecks,
   ) {
@@ -107,8 +108,8 @@ export class Scheduler implements OnApplicationBootstrap, BeforeApplicationShutd
   private start(poll: ClaimedPoll): void {
     if (this.stopping) return;
     const controller = new AbortController();
-    const done = this.runner
-      .run(poll, this.owner, controller.signal)
+    const done = this.pollResource
+      .execute(poll, this.owner, controller.signal)
       .then(
         () => undefined,
         (error: unknown) => {

@@ -2,38 +2,10 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { InjectDataSource } from '@nestjs/typeorm';
 import { KafkaClient, ROOT_LOGGER, type OutgoingMessage } from '@pollcast/service-kit';
 import type { Logger } from 'pino';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ENV } from '../tokens';
 import type { Env } from '../env';
-
-export interface OutboxMessage {
-  topic: string;
-  key: string;
-  /** null = tombstone. */
-  value: unknown;
-  headers?: Record<string, string>;
-}
-
-/** Writes Kafka messages in the caller's transaction, so a committed change is always published. */
-export async function enqueueOutbox(manager: EntityManager, message: OutboxMessage): Promise<void> {
-  await manager.query(
-    'INSERT INTO outbox (topic, message_key, value, headers) VALUES ($1, $2, $3::jsonb, $4::jsonb)',
-    [
-      message.topic,
-      message.key,
-      message.value === null ? null : JSON.stringify(message.value),
-      JSON.stringify(message.headers ?? {}),
-    ],
-  );
-}
-
-interface OutboxRow {
-  id: string;
-  topic: string;
-  message_key: string;
-  value: unknown;
-  headers: Record<string, string>;
-}
+import { outboxStore, type OutboxRow } from './outbox.store';
 
 const MAX_BACKOFF_MS = 30_000;
 
@@ -128,15 +100,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const [lock] = await manager.query<Array<{ locked: boolean }>>(
-        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
-        ['pollcast-instance-outbox-relay'],
-      );
-      if (lock?.locked !== true) return 0;
-      const rows = await manager.query<OutboxRow[]>(
-        'SELECT id, topic, message_key, value, headers FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
-        [this.env.OUTBOX_BATCH_SIZE],
-      );
+      if (!(await outboxStore.tryRelayLock(manager))) return 0;
+      const rows = await outboxStore.claimBatch(manager, this.env.OUTBOX_BATCH_SIZE);
       if (rows.length === 0) return 0;
       // Consecutive rows of one topic go in one send; order across the batch is kept.
       let index = 0;
@@ -150,7 +115,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         }
         if (topic !== undefined) await this.kafka.publish(topic, messages);
       }
-      await manager.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
+      await outboxStore.delete(
+        manager,
+        rows.map((row) => row.id),
+      );
       this.logger.debug({ count: rows.length }, 'outbox relayed');
       return rows.length;
     });

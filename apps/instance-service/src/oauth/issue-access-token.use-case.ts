@@ -1,5 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { AccessTokenGrant, AccessTokenRequestBody } from '@pollcast/contracts';
 import { isProviderError, type OAuthTokens, type ProviderError } from '@pollcast/elements';
 import { DomainError, ROOT_LOGGER, ErrorCode } from '@pollcast/service-kit';
 import type { Logger } from 'pino';
@@ -13,30 +14,11 @@ import { ProviderAuthorization } from '../instances/provider-authorization';
 import { ENV } from '../tokens';
 import { elementCallConfiguration } from './element-config';
 
-export interface AccessTokenRequest {
-  forceRefresh: boolean;
-  /** The token the provider just answered 401 to: refresh unless the stored one already differs. */
-  rejectedToken?: string;
-}
-
-export interface AccessTokenGrant {
-  accessToken: string;
-  expiresAt: string;
-}
-
 /** A refresh was refused: the instance needs a new authorization (409 with `valid: false`). */
 export class CredentialsInvalidError extends DomainError {
   constructor(message: string) {
     super(ErrorCode.CREDENTIALS_INVALID, message, HttpStatus.CONFLICT);
   }
-}
-
-interface CredentialsRow {
-  access_token_ciphertext: string;
-  refresh_token_ciphertext: string;
-  expires_at: Date;
-  refreshed_at: Date;
-  refreshed_at_text: string;
 }
 
 type Outcome = { kind: 'token'; grant: AccessTokenGrant } | { kind: 'invalid'; message: string };
@@ -56,14 +38,14 @@ function refusalReason(error: ProviderError): string {
 }
 
 /**
- * Hands out an instance's access token, refreshing it first when needed. Exactly one refresh runs per
+ * POST /internal/instances/{id}/access-token: hands out an instance's access token, refreshing it first when needed. Exactly one refresh runs per
  * instance at a time: in-process callers queue behind each other, and across replicas a refresh lease on
  * the credentials row decides who calls the provider (see `obtain`). A caller that waited behind a
  * refresh takes the token saved after it arrived, so concurrent callers all get the same new token. No
  * provider call runs inside a database transaction.
  */
 @Injectable()
-export class AccessTokensService {
+export class IssueAccessToken {
   private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -76,13 +58,13 @@ export class AccessTokensService {
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async accessToken(instanceId: string, request: AccessTokenRequest): Promise<AccessTokenGrant> {
+  async execute(instanceId: string, request: AccessTokenRequestBody): Promise<AccessTokenGrant> {
     const previous = this.queues.get(instanceId);
     // A forced refresh that names no rejected token is satisfied by any refresh saved after it arrived
     // (database clock, like refreshed_at): callers queued behind one refresh do not each refresh again.
     const arrival =
       previous !== undefined && request.forceRefresh && request.rejectedToken === undefined
-        ? (await this.dataSource.query<Array<{ at: Date }>>('SELECT clock_timestamp() AS at'))[0]?.at
+        ? await instanceStore.clock(this.dataSource.manager)
         : undefined;
     const run = () => this.obtain(instanceId, request, arrival);
     const current = (previous ?? Promise.resolve()).then(run, run);
@@ -103,7 +85,11 @@ export class AccessTokensService {
    * other replicas that find the lease taken wait for the stored result instead of refreshing again.
    * A slow provider therefore never holds a database connection or a row lock.
    */
-  private async obtain(instanceId: string, request: AccessTokenRequest, arrival?: Date): Promise<Outcome> {
+  private async obtain(
+    instanceId: string,
+    request: AccessTokenRequestBody,
+    arrival?: Date,
+  ): Promise<Outcome> {
     const leaseMs = this.env.PROVIDER_TIMEOUT_MS + LEASE_MARGIN_MS;
     const giveUpAt = Date.now() + leaseMs + LEASE_MARGIN_MS;
     let firstSeen: string | undefined;
@@ -120,13 +106,7 @@ export class AccessTokensService {
             },
           };
         }
-        const rows = await manager.query<CredentialsRow[]>(
-          `SELECT access_token_ciphertext, refresh_token_ciphertext, expires_at, refreshed_at,
-                  refreshed_at::text AS refreshed_at_text
-           FROM instance_credentials WHERE instance_id = $1`,
-          [instanceId],
-        );
-        const credentials = rows[0];
+        const credentials = await instanceStore.findCredentials(manager, instanceId);
         if (credentials === undefined) {
           return {
             kind: 'done',
@@ -160,18 +140,10 @@ export class AccessTokensService {
             },
           };
         }
-        // Wrapped in a SELECT: TypeORM answers a bare UPDATE … RETURNING with [rows, count].
-        const [leased] = await manager.query<Array<{ taken: number }>>(
-          `WITH taken AS (
-             UPDATE instance_credentials
-             SET refresh_lease_until = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
-             WHERE instance_id = $1 AND refreshed_at = $2::timestamptz
-               AND (refresh_lease_until IS NULL OR refresh_lease_until < clock_timestamp())
-             RETURNING instance_id)
-           SELECT count(*)::int AS taken FROM taken`,
-          [instanceId, credentials.refreshed_at_text, leaseMs],
-        );
-        if (leased?.taken !== 1) return { kind: 'wait' };
+        if (
+          !(await instanceStore.takeRefreshLease(manager, instanceId, credentials.refreshed_at_text, leaseMs))
+        )
+          return { kind: 'wait' };
         return {
           kind: 'leased',
           record,
@@ -224,9 +196,10 @@ export class AccessTokensService {
           this.instanceSecrets.sealCredentials(instanceId, tokens),
         );
       }
-      await manager.query(
-        'UPDATE instance_credentials SET refresh_lease_until = NULL, refresh_failure = COALESCE($2, refresh_failure) WHERE instance_id = $1',
-        [instanceId, refused === undefined ? null : refusalReason(refused).slice(0, 1000)],
+      await instanceStore.releaseRefreshLease(
+        manager,
+        instanceId,
+        refused === undefined ? null : refusalReason(refused).slice(0, 1000),
       );
       if (tokens !== undefined) {
         return {

@@ -1,66 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import {
-  HEADERS,
-  objectKey,
-  toStorableJson,
-  type DateField,
-  type RawChange,
-  type ResourcePoller,
-} from '@pollcast/contracts';
-import { DateTemplateError, parseRecordDate } from '@pollcast/date-template';
-import {
   callWithTokenRefresh,
   ProviderError,
-  UnknownElementError,
   type HubRequestPlan,
   type HubResponse,
 } from '@pollcast/elements';
-import { ROOT_LOGGER, SERVICE_ENV, type OutgoingMessage } from '@pollcast/service-kit';
+import { ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit';
 import type { Env } from '../env';
 import type { PollRunStatus } from '../database/poller.entities';
 import { ScheduleStore, type ClaimedPoll } from '../schedule/schedule.store';
 import { failureDelayMs, pageRetryDelayMs, pollWindow, type PollWindow } from '../schedule/timing';
-import { AccessTokenCache, AccessTokenError } from './access-token.cache';
+import { AccessTokenCache } from './access-token.cache';
 import { PollerMetrics } from './poller.metrics';
-import { ProviderGateway } from './provider-gateway';
+import { describeFailure, PollLimitError } from './poll-failure';
+import { ProviderClient } from './provider.client';
 import { RawChangePublisher } from './raw-change.publisher';
 import { InstanceRateLimiter, sleep } from './rate-limiter';
-import { objectIdOf, readDottedPath } from './record-fields';
-
-/** Why a poll failed, in the terms the schedule and the API use. */
-export interface PollFailure {
-  kind: string;
-  message: string;
-  permanent: boolean;
-  retryAfterMs?: number;
-}
-
-class PollLimitError extends Error {}
-
-/** What a failure means for the schedule: permanent ones go straight to "error" and the capped rate. */
-export function describeFailure(error: unknown): PollFailure {
-  if (error instanceof ProviderError) {
-    return {
-      kind: `provider_${error.kind}`,
-      message: error.message,
-      permanent: error.kind === 'permanent',
-      retryAfterMs: error.retryAfterMs,
-    };
-  }
-  if (error instanceof AccessTokenError) {
-    return { kind: `token_${error.kind}`, message: error.message, permanent: error.permanent };
-  }
-  if (
-    error instanceof DateTemplateError ||
-    error instanceof UnknownElementError ||
-    error instanceof PollLimitError
-  ) {
-    return { kind: 'configuration', message: error.message, permanent: true };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { kind: 'internal', message, permanent: false };
-}
+import { toRawChangeMessages } from './raw-change-messages';
 
 /**
  * One poll of one (instance, resource): render the window's URL, read every page through the element,
@@ -69,7 +26,7 @@ export function describeFailure(error: unknown): PollFailure {
  * re-reads the window: records may be published twice, never lost.
  */
 @Injectable()
-export class PollRunner {
+export class PollResource {
   private readonly limiter: InstanceRateLimiter;
   private readonly logger: Logger;
 
@@ -79,7 +36,7 @@ export class PollRunner {
     @Inject(RawChangePublisher) private readonly publisher: RawChangePublisher,
     @Inject(ScheduleStore) private readonly schedules: ScheduleStore,
     @Inject(AccessTokenCache) private readonly tokens: AccessTokenCache,
-    @Inject(ProviderGateway) private readonly providers: ProviderGateway,
+    @Inject(ProviderClient) private readonly providers: ProviderClient,
     @Inject(PollerMetrics) private readonly metrics: PollerMetrics,
   ) {
     this.limiter = new InstanceRateLimiter(env.POLLER_RATE_LIMIT_PER_SECOND, env.POLLER_RATE_LIMIT_BURST);
@@ -88,7 +45,7 @@ export class PollRunner {
   }
 
   /** Runs the poll; `signal` aborts it (shutdown): then nothing advances and the lease is released. */
-  async run(poll: ClaimedPoll, owner: string, signal: AbortSignal): Promise<PollRunStatus> {
+  async execute(poll: ClaimedPoll, owner: string, signal: AbortSignal): Promise<PollRunStatus> {
     const startedAt = new Date();
     const window = pollWindow(
       poll.watermark,
@@ -195,7 +152,27 @@ export class PollRunner {
       const page = await this.fetchPage(poll, request, pageToken, signal);
       if (page.warnings.length > 0)
         log.warn({ warnings: page.warnings, page: progress.pages }, 'provider request warnings');
-      const messages = this.toMessages(poll, window, page, progress.pages, log);
+      const { messages, sanitized, withoutId, afterWindow } = toRawChangeMessages(
+        poll,
+        window,
+        page.records,
+        progress.pages,
+      );
+      if (sanitized > 0) {
+        this.metrics.recordsSanitized.inc({ element: poll.elementKey, resource: poll.resource }, sanitized);
+        log.info(
+          { records: sanitized, page: progress.pages },
+          'records with U+0000 or lone surrogates: those characters replaced by U+FFFD',
+        );
+      }
+      if (withoutId > 0) {
+        log.warn(
+          { idField: poll.config.idField, records: withoutId, page: progress.pages },
+          'records without a usable id skipped',
+        );
+      }
+      if (afterWindow > 0)
+        log.debug({ records: afterWindow }, 'records changed after the window end left for the next poll');
       await this.publisher.publish(messages);
       this.metrics.recordsPublished.inc(
         { element: poll.elementKey, resource: poll.resource },
@@ -257,93 +234,5 @@ export class PollRunner {
         await sleep(delayMs, signal);
       }
     }
-  }
-
-  private toMessages(
-    poll: ClaimedPoll,
-    window: PollWindow,
-    page: HubResponse,
-    pageIndex: number,
-    log: Logger,
-  ): OutgoingMessage[] {
-    const { config } = poll;
-    const polledAt = new Date().toISOString();
-    const filterField = config.filterByUpdatedDate ? config.updated : config.created;
-    const messages: OutgoingMessage[] = [];
-    let withoutId = 0;
-    let afterWindow = 0;
-    let sanitized = 0;
-    for (const providerRecord of page.records) {
-      // Where records enter: text PostgreSQL cannot store (U+0000, lone surrogates) becomes U+FFFD, so
-      // the record still reaches its callback and every consumer of the events topic can store it.
-      const { value: record, replaced } = toStorableJson(providerRecord);
-      if (replaced > 0) sanitized += 1;
-      if (config.filterByCurrentDate && filterField && isAfter(record, filterField, window.to)) {
-        afterWindow += 1; // changed after the poll started: the next window reads it
-        continue;
-      }
-      const objectId = objectIdOf(record, config.idField);
-      if (objectId === undefined) {
-        withoutId += 1;
-        continue;
-      }
-      const value: RawChange = {
-        instanceId: poll.instanceId,
-        organizationId: poll.organizationId,
-        elementKey: poll.elementKey,
-        resource: poll.resource,
-        objectId,
-        record,
-        pollId: poll.pollId,
-        window: {
-          from: window.from.toISOString(),
-          ...(config.filterByCurrentDate ? { to: window.to.toISOString() } : {}),
-        },
-        polledAt,
-        page: pageIndex,
-        ...dateConfigs(config),
-        createdCheckTolerance: config.createdCheckTolerance,
-        filterByUpdatedDate: config.filterByUpdatedDate,
-      };
-      messages.push({
-        key: objectKey(poll.instanceId, poll.resource, objectId),
-        value,
-        headers: { [HEADERS.correlationId]: poll.pollId },
-      });
-    }
-    if (sanitized > 0) {
-      this.metrics.recordsSanitized.inc({ element: poll.elementKey, resource: poll.resource }, sanitized);
-      log.info(
-        { records: sanitized, page: pageIndex },
-        'records with U+0000 or lone surrogates: those characters replaced by U+FFFD',
-      );
-    }
-    if (withoutId > 0) {
-      log.warn(
-        { idField: config.idField, records: withoutId, page: pageIndex },
-        'records without a usable id skipped',
-      );
-    }
-    if (afterWindow > 0)
-      log.debug({ records: afterWindow }, 'records changed after the window end left for the next poll');
-    return messages;
-  }
-}
-
-function dateConfigs(config: ResourcePoller): { updated?: DateField; created?: DateField } {
-  return {
-    ...(config.updated ? { updated: config.updated } : {}),
-    ...(config.created ? { created: config.created } : {}),
-  };
-}
-
-/** Is the record's date after `end`? Unreadable dates keep the record (the normalizer reports them). */
-function isAfter(record: Record<string, unknown>, field: DateField, end: Date): boolean {
-  try {
-    return (
-      parseRecordDate(readDottedPath(record, field.field), field.format, field.zone).getTime() > end.getTime()
-    );
-  } catch {
-    return false;
   }
 }
