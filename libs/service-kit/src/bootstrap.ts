@@ -78,8 +78,8 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
   return { app, env, url, close: () => app.close() };
 }
 
-/** main.ts entry: boots; on SIGTERM / SIGINT closes the app (consumers finish their batch and commit,
- * connections close) and exits 0, or exits 1 if that takes longer than SHUTDOWN_TIMEOUT_MS. */
+/** main.ts entry: boots; on SIGTERM / SIGINT closes the app (Kafka handlers stop first and finish
+ * their batch, connections close) and exits 0, or exits 1 if that takes longer than SHUTDOWN_TIMEOUT_MS. */
 export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
   options: BootServiceOptions<S>,
 ): void {

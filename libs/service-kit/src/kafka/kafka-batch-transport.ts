@@ -51,10 +51,10 @@ const BACKGROUND_RETRY_MS = 5000;
  * policy. The handler is called as `handleEvent` would, and its result awaited.
  *
  * Shutdown drains in this order: `close()` runs in `onModuleDestroy`, the first hook of `app.close()`,
- * so consuming stops, each batch in flight finishes and commits (or ends uncommitted when it cannot:
- * the next owner redoes it, never half) and the groups are left before any `beforeApplicationShutdown`
- * (the dispatcher's worker, the poller's scheduler) and before `onApplicationShutdown`, where the
- * producer and the database close. Nest's own call of `close()` (after `beforeApplicationShutdown`)
+ * so consuming stops, each batch in flight runs to its end (uncommitted: ConsumerRunner commits only
+ * while not stopping, so the next owner redoes it — never half of it) and the groups are left before any
+ * `beforeApplicationShutdown` (the dispatcher's worker, the poller's scheduler) and before
+ * `onApplicationShutdown`, where the producer and the database close. Nest's own call of `close()` (after `beforeApplicationShutdown`)
  * then finds it closed.
  */
 export class KafkaBatchTransport
