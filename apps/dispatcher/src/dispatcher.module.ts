@@ -8,133 +8,52 @@ import {
 } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import {
-  instanceSnapshotSchema,
-  standardEventSchema,
-  topicName,
-  type InstanceSnapshot,
-  type StandardEvent,
-} from '@pollcast/contracts';
-import {
-  ConsumerRunner,
-  failurePolicyFromEnv,
-  KafkaClient,
-  MetricsRegistry,
-  ReadinessChecks,
-  ROOT_LOGGER,
-} from '@pollcast/service-kit';
+import { MetricsRegistry, ROOT_LOGGER } from '@pollcast/service-kit';
 import { TenantAuthModule } from '@pollcast/tenant-auth';
 import { EventsController } from './api/events.controller';
-import { EventsService } from './api/events.service';
-import { CallbackSender } from './delivery/callback-sender';
-import { DeliveryWorker } from './delivery/delivery-worker';
+import { EventsApi } from './api/events-api.use-case';
+import { EventsApiStore } from './api/events-api.store';
+import { CallbackClient } from './delivery/callback.client';
+import { DeliveryWorker } from './delivery/delivery-worker.use-case';
 import { DispatcherMetrics } from './delivery/dispatcher-metrics';
 import { EndpointGate } from './delivery/endpoint-gate';
 import { NotificationStore } from './delivery/notification.store';
 import type { RetryPolicy } from './delivery/retry-policy';
 import type { Env } from './env';
 import { PruneHistoryJob } from './history/prune-history.job';
+import { EventStore } from './notifications/event.store';
+import { EventsConsumer } from './notifications/events.consumer';
 import { MAX_EVENTS_PER_NOTIFICATION } from './notifications/notification-body';
-import { recordEvents } from './notifications/notification-writer';
+import { RecordEvents } from './notifications/record-events.use-case';
+import { ApplyInstanceSnapshots } from './settings/apply-instance-snapshots.use-case';
 import { DeliveryInfoCache } from './settings/delivery-info.cache';
 import { InstanceSettingsStore } from './settings/instance-settings.store';
+import { InstancesConsumer } from './settings/instances.consumer';
 import { DeliveryStatsController } from './stats/delivery-stats.controller';
 import { DeliveryStatsStore } from './stats/delivery-stats.store';
 import { DeliveryStatsUseCase } from './stats/delivery-stats.use-case';
 import { USER_AGENT } from './version';
 
-const ENV = Symbol('DISPATCHER_ENV');
-
-/** Starts the worker and both consumers after boot; stops consumers first, then drains the worker. */
+/** Starts the worker pool after boot. At shutdown the Kafka handlers have stopped already (their
+ * batches finished and committed in onModuleDestroy); the worker drains, then the connections close. */
 @Injectable()
-class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly runners: { stop(): Promise<void> }[] = [];
-  private started = false;
-
+class DeliveryLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
-    @Inject(ENV) private readonly env: Env,
-    @Inject(KafkaClient) private readonly kafka: KafkaClient,
-    @Inject(ROOT_LOGGER) private readonly logger: Logger,
-    @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(DeliveryWorker) private readonly worker: DeliveryWorker,
-    @Inject(InstanceSettingsStore) private readonly settings: InstanceSettingsStore,
-    @Inject(DeliveryInfoCache) private readonly instanceService: DeliveryInfoCache,
-    @Inject(DispatcherMetrics) private readonly metrics: DispatcherMetrics,
-    @Inject(CallbackSender) private readonly sender: CallbackSender,
-    @Inject(MetricsRegistry) private readonly registry: MetricsRegistry,
-    @Inject(ReadinessChecks) readiness: ReadinessChecks,
-  ) {
-    readiness.add('consumers', async () => {
-      if (!this.started) throw new Error('consumers not started yet');
-    });
-  }
+    @Inject(CallbackClient) private readonly callbacks: CallbackClient,
+  ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const prefix = this.env.POLLCAST_TOPIC_PREFIX;
-    const instances = new ConsumerRunner<InstanceSnapshot>(
-      this.kafka,
-      {
-        groupId: `${prefix}pollcast-dispatcher-instances`,
-        topic: topicName('instances', prefix),
-        dlqTopic: topicName('instancesDlq', prefix),
-        schema: instanceSnapshotSchema,
-        acceptTombstones: true,
-        failurePolicy: failurePolicyFromEnv(this.env),
-        handle: async (batch) => {
-          for (const message of batch) {
-            const instanceId = message.value?.id ?? message.key;
-            if (message.value === null) {
-              if (message.key) await this.settings.remove(message.key);
-            } else {
-              await this.settings.apply(message.value);
-            }
-            // The signature key or URL may have changed: the next delivery asks again.
-            if (instanceId) this.instanceService.forget(instanceId);
-          }
-        },
-      },
-      this.logger.child({ consumer: 'instances' }),
-      'dispatcher',
-      this.registry,
-    );
-    const events = new ConsumerRunner<StandardEvent>(
-      this.kafka,
-      {
-        groupId: `${prefix}pollcast-dispatcher-events`,
-        topic: topicName('events', prefix),
-        dlqTopic: topicName('eventsDlq', prefix),
-        schema: standardEventSchema,
-        partitionsConsumedConcurrently: this.env.DISPATCHER_EVENTS_PARTITIONS_CONCURRENTLY,
-        failurePolicy: failurePolicyFromEnv(this.env),
-        // Only records; the commit follows the insert, and sending happens in the worker pool.
-        handle: async (batch) => {
-          const incoming = batch.flatMap((message) =>
-            message.value === null ? [] : [{ event: message.value, correlationId: message.correlationId }],
-          );
-          const result = await recordEvents(this.dataSource, incoming, MAX_EVENTS_PER_NOTIFICATION);
-          this.metrics.eventsRecorded.inc({ kind: 'new' }, result.newEvents);
-          this.metrics.eventsRecorded.inc({ kind: 'duplicate' }, incoming.length - result.newEvents);
-          if (result.notifications > 0) this.worker.wake();
-        },
-      },
-      this.logger.child({ consumer: 'events' }),
-      'dispatcher',
-      this.registry,
-    );
-    this.runners.push(instances, events);
+  onApplicationBootstrap(): void {
     this.worker.start();
-    await Promise.all([instances.start(), events.start()]);
-    this.started = true;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.runners.map((runner) => runner.stop()));
     await this.worker.stop();
-    await this.sender.close();
+    await this.callbacks.close();
   }
 }
 
-/** Events → signed callbacks: consumers, worker pool, settings, events API. */
+/** Events → signed callbacks: Kafka handlers, worker pool, settings, events API. */
 @Module({})
 export class DispatcherModule {
   static register(env: Env): DynamicModule {
@@ -153,12 +72,21 @@ export class DispatcherModule {
           serviceToken: env.POLLCAST_SERVICE_TOKEN,
         }),
       ],
-      controllers: [EventsController, DeliveryStatsController],
+      controllers: [EventsController, DeliveryStatsController, EventsConsumer, InstancesConsumer],
       providers: [
-        { provide: ENV, useValue: env },
         {
           provide: NotificationStore,
           useFactory: (dataSource: DataSource) => new NotificationStore(dataSource),
+          inject: [DataSource],
+        },
+        {
+          provide: EventStore,
+          useFactory: (dataSource: DataSource) => new EventStore(dataSource),
+          inject: [DataSource],
+        },
+        {
+          provide: EventsApiStore,
+          useFactory: (dataSource: DataSource) => new EventsApiStore(dataSource),
           inject: [DataSource],
         },
         {
@@ -175,8 +103,8 @@ export class DispatcherModule {
           }),
         },
         {
-          provide: CallbackSender,
-          useValue: new CallbackSender({
+          provide: CallbackClient,
+          useValue: new CallbackClient({
             connectTimeoutMs: env.DISPATCHER_CONNECT_TIMEOUT_MS,
             totalTimeoutMs: env.DISPATCHER_TIMEOUT_MS,
             connectionsPerOrigin: env.DISPATCHER_ENDPOINT_CONCURRENCY,
@@ -204,7 +132,7 @@ export class DispatcherModule {
             store: NotificationStore,
             settings: InstanceSettingsStore,
             instanceService: DeliveryInfoCache,
-            sender: CallbackSender,
+            sender: CallbackClient,
             gate: EndpointGate,
             metrics: DispatcherMetrics,
             logger: Logger,
@@ -232,27 +160,39 @@ export class DispatcherModule {
             NotificationStore,
             InstanceSettingsStore,
             DeliveryInfoCache,
-            CallbackSender,
+            CallbackClient,
             EndpointGate,
             DispatcherMetrics,
             ROOT_LOGGER,
           ],
         },
         {
-          provide: EventsService,
+          provide: EventsApi,
           useFactory: (
-            dataSource: DataSource,
+            store: EventsApiStore,
             settings: InstanceSettingsStore,
             instanceService: DeliveryInfoCache,
             worker: DeliveryWorker,
-          ) => new EventsService(dataSource, settings, instanceService, () => worker.wake()),
-          inject: [DataSource, InstanceSettingsStore, DeliveryInfoCache, DeliveryWorker],
+          ) => new EventsApi(store, settings, instanceService, () => worker.wake()),
+          inject: [EventsApiStore, InstanceSettingsStore, DeliveryInfoCache, DeliveryWorker],
+        },
+        {
+          provide: RecordEvents,
+          useFactory: (store: EventStore, metrics: DispatcherMetrics, worker: DeliveryWorker) =>
+            new RecordEvents(store, metrics, MAX_EVENTS_PER_NOTIFICATION, () => worker.wake()),
+          inject: [EventStore, DispatcherMetrics, DeliveryWorker],
+        },
+        {
+          provide: ApplyInstanceSnapshots,
+          useFactory: (settings: InstanceSettingsStore, deliveryInfo: DeliveryInfoCache) =>
+            new ApplyInstanceSnapshots(settings, deliveryInfo),
+          inject: [InstanceSettingsStore, DeliveryInfoCache],
         },
         {
           provide: DeliveryStatsUseCase,
-          useFactory: (dataSource: DataSource, events: EventsService) =>
+          useFactory: (dataSource: DataSource, events: EventsApi) =>
             new DeliveryStatsUseCase(new DeliveryStatsStore(dataSource), events),
-          inject: [DataSource, EventsService],
+          inject: [DataSource, EventsApi],
         },
         {
           provide: PruneHistoryJob,
@@ -267,7 +207,7 @@ export class DispatcherModule {
             ),
           inject: [NotificationStore, ROOT_LOGGER],
         },
-        DispatcherRuntime,
+        DeliveryLifecycle,
       ],
       exports: [DeliveryWorker, NotificationStore, PruneHistoryJob],
     };

@@ -17,7 +17,8 @@ export class AppModule {
       database: normalizerDatabase,
       topics: ['rawChanges', 'events', 'rawChangesDlq'],
       imports: [SettingsModule.register(settingsFromEnv(env)), NormalizeModule],
-      providers: [NormalizerMetrics, RawChangesConsumer],
+      controllers: [RawChangesConsumer],
+      providers: [NormalizerMetrics],
     });
   }
 }

@@ -3,8 +3,6 @@ import type { Env } from './env';
 
 /** The normalizer's settings, derived once from the validated environment. */
 export interface NormalizerSettings {
-  rawChangesTopic: string;
-  rawChangesDlqTopic: string;
   eventsTopic: string;
   groupId: string;
   partitionsConsumedConcurrently: number;
@@ -17,8 +15,6 @@ export const NORMALIZER_SETTINGS = Symbol('NORMALIZER_SETTINGS');
 export function settingsFromEnv(env: Env): NormalizerSettings {
   const prefix = env.POLLCAST_TOPIC_PREFIX;
   return {
-    rawChangesTopic: topicName('rawChanges', prefix),
-    rawChangesDlqTopic: topicName('rawChangesDlq', prefix),
     eventsTopic: topicName('events', prefix),
     groupId: env.NORMALIZER_GROUP_ID ?? `${prefix}pollcast-normalizer`,
     partitionsConsumedConcurrently: env.NORMALIZER_PARTITIONS_CONCURRENTLY,

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { EnvConfigError, parseEnv, type BaseEnv } from './config/env';
 import { addCommonResponses, ErrorBodyDto } from './http/openapi';
+import { KafkaBatchTransport } from './kafka/kafka-batch-transport';
 import { ROOT_LOGGER } from './service-kit.module';
 
 export interface BootServiceOptions<S extends z.ZodType<BaseEnv & { PORT: number }>> {
@@ -37,6 +38,8 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
   const env = parseEnv(options.service, options.envSchema, options.env ?? process.env);
   const app = await NestFactory.create(options.createModule(env), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(NestPinoLogger));
+  // Hybrid app: the service's @KafkaBatchHandler methods are its Kafka handlers (none: nothing starts).
+  app.connectMicroservice({ strategy: app.get(KafkaBatchTransport) });
   if (env.POLLCAST_CORS_ORIGINS) {
     const origins = env.POLLCAST_CORS_ORIGINS;
     app.enableCors({
@@ -64,6 +67,8 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
   await options.configure?.(app, env);
+  await app.init(); // topics exist after init (ServiceKitModule's onModuleInit)
+  await app.startAllMicroservices();
   await app.listen(env.PORT, env.HOST);
   const server = app.getHttpServer() as { address(): { port: number } | string | null };
   const address = server.address();
@@ -73,8 +78,8 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
   return { app, env, url, close: () => app.close() };
 }
 
-/** main.ts entry: boots; on SIGTERM / SIGINT closes the app (consumers finish their batch and commit,
- * connections close) and exits 0, or exits 1 if that takes longer than SHUTDOWN_TIMEOUT_MS. */
+/** main.ts entry: boots; on SIGTERM / SIGINT closes the app (Kafka handlers stop first and finish
+ * their batch, connections close) and exits 0, or exits 1 if that takes longer than SHUTDOWN_TIMEOUT_MS. */
 export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
   options: BootServiceOptions<S>,
 ): void {

@@ -20,6 +20,7 @@ import type { BaseEnv } from './config/env';
 import { createLogger } from './logging/logger';
 import { MetricsController, MetricsRegistry } from './metrics/metrics';
 import { KafkaClient } from './kafka/kafka-client';
+import { KafkaBatchTransport } from './kafka/kafka-batch-transport';
 import { HealthController, ReadinessChecks } from './health/health';
 import { GlobalExceptionFilter } from './http/errors';
 import { StorableInputGuard } from './http/input-guard';
@@ -37,7 +38,8 @@ export interface ServiceKitOptions {
   topics: TopicSpec[];
 }
 
-/** Ensures topics before consumers start (they start in onApplicationBootstrap); closes the producer last. */
+/** Ensures topics before consumers start (startService starts them after init); closes the producer
+ * last (onApplicationShutdown runs after the consumer transport has closed). */
 @Injectable()
 class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -69,6 +71,7 @@ export class ServiceKitModule {
       applicationName: `pollcast-${service}`,
     };
     const kafka = new KafkaClient(`pollcast-${service}`, env.KAFKA_BROKERS.split(','), logger);
+    const metrics = new MetricsRegistry(service);
     return {
       module: ServiceKitModule,
       global: true,
@@ -98,15 +101,22 @@ export class ServiceKitModule {
         { provide: SERVICE_ENV, useValue: env },
         { provide: ROOT_LOGGER, useValue: logger },
         { provide: TOPIC_SPECS, useValue: options.topics },
-        { provide: MetricsRegistry, useValue: new MetricsRegistry(service) },
+        { provide: MetricsRegistry, useValue: metrics },
         { provide: KafkaClient, useValue: kafka },
+        // The app's @KafkaBatchHandler methods run on it; bootService connects it as a microservice.
+        {
+          provide: KafkaBatchTransport,
+          useFactory: (readiness: ReadinessChecks) =>
+            new KafkaBatchTransport({ service, env, kafka, logger, metrics, readiness }),
+          inject: [ReadinessChecks],
+        },
         { provide: APP_FILTER, useValue: new GlobalExceptionFilter(logger) },
         // Before every route's own guards: text PostgreSQL cannot store is a 400 naming the field.
         { provide: APP_GUARD, useClass: StorableInputGuard },
         ReadinessChecks,
         KafkaLifecycle,
       ],
-      exports: [SERVICE_ENV, ROOT_LOGGER, MetricsRegistry, KafkaClient, ReadinessChecks],
+      exports: [SERVICE_ENV, ROOT_LOGGER, MetricsRegistry, KafkaClient, ReadinessChecks, KafkaBatchTransport],
     };
   }
 }
@@ -118,6 +128,8 @@ export interface ServiceAppOptions {
   topics: ReadonlyArray<TopicRole>;
   /** The service's own modules. */
   imports?: NonNullable<DynamicModule['imports']>;
+  /** HTTP controllers and Kafka handlers (`@KafkaBatchHandler` methods) of the app module itself. */
+  controllers?: NonNullable<DynamicModule['controllers']>;
   providers?: NonNullable<DynamicModule['providers']>;
 }
 
@@ -144,6 +156,7 @@ export function serviceAppModule(
       }),
       ...(options.imports ?? []),
     ],
+    controllers: options.controllers ?? [],
     providers: options.providers ?? [],
   };
 }

@@ -23,7 +23,7 @@ import {
   type RedeliverBody,
   type RedeliverResult,
 } from './events-api.schemas';
-import { EventsService } from './events.service';
+import { EventsApi } from './events-api.use-case';
 
 const instanceIdParam = { name: 'id', description: 'Instance id', example: '42' };
 
@@ -34,7 +34,7 @@ const instanceIdParam = { name: 'id', description: 'Instance id', example: '42' 
 @UseGuards(TenantAuthGuard)
 @Controller('elements/api-v2/instances')
 export class EventsController {
-  constructor(@Inject(EventsService) private readonly events: EventsService) {}
+  constructor(@Inject(EventsApi) private readonly events: EventsApi) {}
 
   @Get('events/:eventId')
   @ApiOperation({ summary: "One event of any of the organization's instances, with its delivery attempts" })

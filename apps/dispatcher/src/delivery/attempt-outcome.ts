@@ -1,4 +1,4 @@
-import type { AttemptResult } from './callback-sender';
+import type { AttemptResult } from './callback.client';
 import { parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry-policy';
 
 /** What to do with a notification after one attempt. */

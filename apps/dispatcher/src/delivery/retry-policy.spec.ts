@@ -1,4 +1,4 @@
-import type { AttemptResult } from './callback-sender';
+import type { AttemptResult } from './callback.client';
 import { decideAfterAttempt } from './attempt-outcome';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry-policy';
 

@@ -1,5 +1,5 @@
 import type { Principal } from '@pollcast/tenant-auth';
-import type { EventsService } from '../api/events.service';
+import type { EventsApi } from '../api/events-api.use-case';
 import { bucketWindow, countSeries, latencySeries, roundMs } from './delivery-buckets';
 import type { DeliveryStatsQuery, DeliveryStatsView } from './delivery-stats.schemas';
 import type { DeliveryStatsStore } from './delivery-stats.store';
@@ -8,7 +8,7 @@ import type { DeliveryStatsStore } from './delivery-stats.store';
 export class DeliveryStatsUseCase {
   constructor(
     private readonly store: DeliveryStatsStore,
-    private readonly access: Pick<EventsService, 'assertInstanceOf'>,
+    private readonly access: Pick<EventsApi, 'assertInstanceOf'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 

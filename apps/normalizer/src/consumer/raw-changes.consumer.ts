@@ -1,18 +1,10 @@
-import {
-  Inject,
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { findUnstorableText, rawChangeSchema, type RawChange } from '@pollcast/contracts';
 import {
-  ConsumerRunner,
-  failurePolicyFromEnv,
-  KafkaClient,
-  MetricsRegistry,
-  ReadinessChecks,
+  KafkaBatchHandler,
+  KafkaBatchTransport,
   ROOT_LOGGER,
-  SERVICE_ENV,
   type BatchContext,
   type ConsumedMessage,
 } from '@pollcast/service-kit';
@@ -20,68 +12,44 @@ import type { Logger } from 'pino';
 import type { Env } from '../env';
 import { NormalizerMetrics } from '../metrics/normalizer-metrics';
 import { NormalizeRawChanges, type BatchItem } from '../normalize/normalize-raw-changes.use-case';
-import { NORMALIZER_SETTINGS, type NormalizerSettings } from '../settings';
+import { settingsFromEnv } from '../settings';
 
 type RawMessage = ConsumedMessage<RawChange | null>;
 
 /** Consumes `pollcast.changes.raw.v1` in the normalizer's group and hands each batch to the use case.
- * Offsets are committed by the runner only after the batch (events published, state written) is done. */
-@Injectable()
-export class RawChangesConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private runner: ConsumerRunner<RawChange> | undefined;
-  private running = false;
+ * Offsets are committed by the transport only after the batch (events published, state written) is done. */
+@Controller()
+export class RawChangesConsumer {
+  private readonly logger: Logger;
 
   constructor(
-    @Inject(KafkaClient) private readonly kafka: KafkaClient,
-    @Inject(ROOT_LOGGER) private readonly logger: Logger,
-    @Inject(NORMALIZER_SETTINGS) private readonly settings: NormalizerSettings,
+    @Inject(ROOT_LOGGER) logger: Logger,
     @Inject(NormalizeRawChanges) private readonly normalize: NormalizeRawChanges,
     @Inject(NormalizerMetrics) private readonly metrics: NormalizerMetrics,
-    @Inject(MetricsRegistry) private readonly registry: MetricsRegistry,
-    @Inject(SERVICE_ENV) private readonly env: Env,
-    @Inject(ReadinessChecks) readiness: ReadinessChecks,
+    @Inject(KafkaBatchTransport) transport: KafkaBatchTransport,
   ) {
-    readiness.add('raw-changes-consumer', async () => {
-      if (!this.running) throw new Error('the raw-changes consumer is not running');
+    this.logger = logger.child({ component: 'raw-changes-consumer' });
+    transport.on('outcome', ({ role, outcome, count }) => {
+      if (role !== 'rawChanges') return;
+      if (outcome === 'processed') this.metrics.rawMessages.inc(count);
+      else if (outcome === 'dead_lettered') this.metrics.deadLettered.inc(count);
+      else this.metrics.batchRetries.inc(count);
     });
   }
 
-  // Topics exist by now: ServiceKitModule ensures them in onModuleInit.
-  async onApplicationBootstrap(): Promise<void> {
-    const { settings } = this;
-    this.runner = new ConsumerRunner<RawChange>(
-      this.kafka,
-      {
+  @KafkaBatchHandler('rawChanges', {
+    schema: rawChangeSchema,
+    consumer: (env: Env) => {
+      const settings = settingsFromEnv(env);
+      return {
         groupId: settings.groupId,
-        topic: settings.rawChangesTopic,
-        dlqTopic: settings.rawChangesDlqTopic,
-        schema: rawChangeSchema,
         partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
-        failurePolicy: failurePolicyFromEnv(this.env),
-        handle: (batch, context) => this.handle(batch, context),
-        onOutcome: (outcome, count) => {
-          if (outcome === 'processed') this.metrics.rawMessages.inc(count);
-          else if (outcome === 'dead_lettered') this.metrics.deadLettered.inc(count);
-          else this.metrics.batchRetries.inc(count);
-        },
-      },
-      this.logger.child({ component: 'raw-changes-consumer' }),
-      'normalizer',
-      this.registry,
-    );
-    await this.runner.start();
-    this.running = true;
-  }
-
-  // Before the producer closes (onApplicationShutdown): the batch in flight finishes and commits.
-  async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    await this.runner?.stop();
-  }
-
-  private async handle(
-    batch: ReadonlyArray<RawMessage>,
-    context: BatchContext<RawChange | null>,
+      };
+    },
+  })
+  async handle(
+    @Payload() batch: ReadonlyArray<RawMessage>,
+    @Ctx() context: BatchContext<RawChange | null>,
   ): Promise<void> {
     const stopTimer = this.metrics.batchDuration.startTimer();
     const items: BatchItem<RawMessage>[] = [];

@@ -1,14 +1,12 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import type { Logger } from 'pino';
-import { DLQ_OF, instanceSnapshotSchema, topicName, type InstanceSnapshot } from '@pollcast/contracts';
+import { instanceSnapshotSchema, type InstanceSnapshot } from '@pollcast/contracts';
 import {
-  ConsumerRunner,
-  failurePolicyFromEnv,
-  KafkaClient,
-  MetricsRegistry,
-  ReadinessChecks,
+  KafkaBatchHandler,
   ROOT_LOGGER,
-  SERVICE_ENV,
+  type BatchContext,
+  type ConsumedMessage,
 } from '@pollcast/service-kit';
 import type { Env } from '../env';
 import { ApplyInstanceSnapshot } from './apply-instance-snapshot.use-case';
@@ -21,87 +19,51 @@ import { ApplyInstanceSnapshot } from './apply-instance-snapshot.use-case';
  * its partition. Keys are instance ids, so one instance's snapshots arrive in order at one writer, and
  * offsets are committed only after the rows are written (a crash replays, the version check makes the
  * replay a no-op). A group per replica would make every replica rewrite every instance.
+ *
+ * Joins in the background: a join can wait out a dead member's session (30 s), and the scheduler must
+ * not wait for it — the schedule already in Postgres keeps being polled meanwhile.
  */
-@Injectable()
-export class InstancesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly runner: ConsumerRunner<InstanceSnapshot>;
-  private started = false;
-  private stopping = false;
-  private starting: Promise<void> | undefined;
+@Controller()
+export class InstancesConsumer {
   private readonly log: Logger;
 
   constructor(
-    @Inject(KafkaClient) kafka: KafkaClient,
-    @Inject(SERVICE_ENV) env: Env,
     @Inject(ROOT_LOGGER) logger: Logger,
     @Inject(ApplyInstanceSnapshot) private readonly applySnapshot: ApplyInstanceSnapshot,
-    @Inject(ReadinessChecks) readiness: ReadinessChecks,
-    @Inject(MetricsRegistry) metrics: MetricsRegistry,
   ) {
-    const log = logger.child({ component: 'instances-consumer' });
-    this.log = log;
-    this.runner = new ConsumerRunner<InstanceSnapshot>(
-      kafka,
-      {
-        groupId: `${env.POLLCAST_TOPIC_PREFIX}${env.POLLER_INSTANCES_GROUP_ID}`,
-        topic: topicName('instances', env.POLLCAST_TOPIC_PREFIX),
-        dlqTopic: topicName(DLQ_OF.instances, env.POLLCAST_TOPIC_PREFIX),
-        schema: instanceSnapshotSchema,
-        acceptTombstones: true,
-        fromBeginning: true,
-        partitionsConsumedConcurrently: 4,
-        failurePolicy: failurePolicyFromEnv(env),
-        handle: async (batch, context) => {
-          for (const message of batch) {
-            if (!context.isRunning()) throw new Error('consumer stopping'); // not committed: replayed
-            if (message.value === null) {
-              if (message.key === null) {
-                await context.deadLetter(message, 'tombstone without a key');
-                continue;
-              }
-              await this.applySnapshot.delete(message.key);
-              log.info({ instanceId: message.key }, 'instance deleted; its schedule removed');
-              continue;
-            }
-            const applied = await this.applySnapshot.apply(message.value);
-            log.debug(
-              { instanceId: message.value.id, version: message.value.version, applied },
-              applied ? 'instance snapshot applied' : 'older instance snapshot ignored',
-            );
-          }
-        },
-      },
-      log,
-      'poller-service',
-      metrics,
-    );
-    readiness.add('instances-consumer', async () => {
-      if (!this.started) throw new Error('the instances consumer has not started');
-    });
+    this.log = logger.child({ component: 'instances-consumer' });
   }
 
-  /** Joins in the background: a join can wait out a dead member's session (30 s), and the scheduler
-   * must not wait for it — the schedule already in Postgres keeps being polled meanwhile. */
-  onApplicationBootstrap(): void {
-    this.starting = this.startWithRetry();
-  }
-
-  private async startWithRetry(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        await this.runner.start();
-        this.started = true;
-        return;
-      } catch (error) {
-        this.log.error({ err: error }, 'starting the instances consumer failed; retrying in 5 s');
-        await new Promise((resolve) => setTimeout(resolve, 5000));
+  @KafkaBatchHandler('instances', {
+    schema: instanceSnapshotSchema,
+    acceptTombstones: true,
+    fromBeginning: true,
+    joinInBackground: true,
+    consumer: (env: Env) => ({
+      groupId: `${env.POLLCAST_TOPIC_PREFIX}${env.POLLER_INSTANCES_GROUP_ID}`,
+      partitionsConsumedConcurrently: 4,
+    }),
+  })
+  async handle(
+    @Payload() batch: ReadonlyArray<ConsumedMessage<InstanceSnapshot | null>>,
+    @Ctx() context: BatchContext<InstanceSnapshot | null>,
+  ): Promise<void> {
+    for (const message of batch) {
+      if (!context.isRunning()) throw new Error('consumer stopping'); // not committed: replayed
+      if (message.value === null) {
+        if (message.key === null) {
+          await context.deadLetter(message, 'tombstone without a key');
+          continue;
+        }
+        await this.applySnapshot.delete(message.key);
+        this.log.info({ instanceId: message.key }, 'instance deleted; its schedule removed');
+        continue;
       }
+      const applied = await this.applySnapshot.apply(message.value);
+      this.log.debug(
+        { instanceId: message.value.id, version: message.value.version, applied },
+        applied ? 'instance snapshot applied' : 'older instance snapshot ignored',
+      );
     }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    await this.runner.stop(); // also ends a join still in progress; startWithRetry then gives up
-    await this.starting;
   }
 }

@@ -5,7 +5,8 @@ import { ScheduleStore } from './schedule.store';
 
 /** The schedule table and what keeps it in line with the instance snapshots. */
 @Module({
-  providers: [ScheduleStore, ApplyInstanceSnapshot, InstancesConsumer],
+  controllers: [InstancesConsumer],
+  providers: [ScheduleStore, ApplyInstanceSnapshot],
   exports: [ScheduleStore],
 })
 export class ScheduleModule {}

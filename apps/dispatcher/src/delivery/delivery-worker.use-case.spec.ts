@@ -1,8 +1,8 @@
 import pino from 'pino';
 import type { InstanceSettingsStore } from '../settings/instance-settings.store';
 import type { DeliveryInfoCache } from '../settings/delivery-info.cache';
-import type { AttemptResult, CallbackSender } from './callback-sender';
-import { DeliveryWorker } from './delivery-worker';
+import type { AttemptResult, CallbackClient } from './callback.client';
+import { DeliveryWorker } from './delivery-worker.use-case';
 import type { DispatcherMetrics } from './dispatcher-metrics';
 import { EndpointGate } from './endpoint-gate';
 import type { ClaimedNotification, NotificationStore } from './notification.store';
@@ -52,7 +52,7 @@ function heldSender() {
         });
       }),
   };
-  return { sender: sender as unknown as CallbackSender, open };
+  return { sender: sender as unknown as CallbackClient, open };
 }
 
 const metrics = {
@@ -64,7 +64,7 @@ const metrics = {
 // Lets timers and promise chains run (claims are scheduled with setTimeout).
 const flush = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-function workerWith(store: NotificationStore, sender: CallbackSender, endpointLimit: number) {
+function workerWith(store: NotificationStore, sender: CallbackClient, endpointLimit: number) {
   return new DeliveryWorker(
     {
       concurrency: 16,

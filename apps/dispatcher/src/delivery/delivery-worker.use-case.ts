@@ -4,7 +4,7 @@ import type { InstanceSettingsStore } from '../settings/instance-settings.store'
 import { InstanceServiceUnavailableError } from '@pollcast/instance-client';
 import type { DeliveryInfoCache } from '../settings/delivery-info.cache';
 import { decideAfterAttempt, describeResult, type AttemptDecision } from './attempt-outcome';
-import type { AttemptResult, CallbackSender } from './callback-sender';
+import type { AttemptResult, CallbackClient } from './callback.client';
 import type { DeliveryOutcome, DispatcherMetrics } from './dispatcher-metrics';
 import { endpointOf, type EndpointGate, type ReleaseOutcome } from './endpoint-gate';
 import type { ClaimedNotification, NotificationStore } from './notification.store';
@@ -24,7 +24,7 @@ export interface DeliveryWorkerDependencies {
   store: NotificationStore;
   settings: InstanceSettingsStore;
   instanceService: DeliveryInfoCache;
-  sender: CallbackSender;
+  sender: CallbackClient;
   gate: EndpointGate;
   metrics: DispatcherMetrics;
   logger: Logger;

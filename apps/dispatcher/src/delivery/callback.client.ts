@@ -7,7 +7,7 @@ import {
 } from '@pollcast/outbound-guard';
 import { type Agent, errors as undiciErrors } from 'undici';
 
-export interface CallbackSenderOptions {
+export interface CallbackClientOptions {
   connectTimeoutMs: number;
   /** Whole attempt: connect, send, headers and body. */
   totalTimeoutMs: number;
@@ -73,11 +73,11 @@ function refusalOf(error: unknown): OutboundRefusedError {
  * POSTs callbacks through undici keep-alive pools: redirects are not followed, only 2xx counts, every
  * resolved address is checked at connect time unless private callbacks are allowed.
  */
-export class CallbackSender {
+export class CallbackClient {
   private readonly agent: Agent;
   private readonly policy: CompiledPolicy;
 
-  constructor(private readonly options: CallbackSenderOptions) {
+  constructor(private readonly options: CallbackClientOptions) {
     const policy = { target: 'callback URL', allowPrivateAddresses: options.allowPrivateCallbacks };
     this.policy = new CompiledPolicy(policy);
     this.agent = createGuardedAgent(policy, {
