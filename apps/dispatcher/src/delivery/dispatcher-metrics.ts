@@ -1,6 +1,11 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { MetricsRegistry } from '@pollcast/service-kit';
+import type { EndpointGate } from './endpoint-gate';
 import type { NotificationStore } from './notification.store';
+
+/** Endpoints named in `pollcast_dispatcher_circuit_open` at most: origins are tenant input, and a
+ * scrape must stay small however many endpoints fail at once (the total is always exact). */
+export const MAX_CIRCUIT_SERIES = 50;
 
 export type DeliveryOutcome =
   'delivered' | 'retrying' | 'queued' | 'failed' | 'disabled' | 'circuit_open' | 'deferred';
@@ -12,7 +17,7 @@ export class DispatcherMetrics {
   readonly eventsRecorded: Counter<'kind'>;
   readonly parked: Gauge;
 
-  constructor(registry: MetricsRegistry, store: NotificationStore) {
+  constructor(registry: MetricsRegistry, store: NotificationStore, gate: EndpointGate) {
     const register = [registry.registry];
     this.deliveries = new Counter({
       name: 'pollcast_dispatcher_deliveries_total',
@@ -50,6 +55,24 @@ export class DispatcherMetrics {
         this.set({ status: 'retrying' }, backlog.retrying);
         this.set({ status: 'sending' }, backlog.sending);
         this.set({ status: 'queued' }, backlog.queued);
+      },
+    });
+    new Gauge({
+      name: 'pollcast_dispatcher_circuits_open',
+      help: 'Callback endpoints whose circuit breaker is open or half-open in this replica',
+      registers: register,
+      collect() {
+        this.set(gate.openCircuits().length);
+      },
+    });
+    new Gauge({
+      name: 'pollcast_dispatcher_circuit_open',
+      help: `1 per callback origin whose circuit is open or half-open, at most ${MAX_CIRCUIT_SERIES} origins`,
+      labelNames: ['endpoint'],
+      registers: register,
+      collect() {
+        this.reset();
+        for (const endpoint of gate.openCircuits().slice(0, MAX_CIRCUIT_SERIES)) this.set({ endpoint }, 1);
       },
     });
     new Gauge({

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { DLQ_HEADER_PREFIX, HEADERS } from '@pollcast/contracts';
 import type { MetricsRegistry } from '../metrics/metrics';
 import { ConsumerMetrics } from './consumer-metrics';
+import { ConsumerLagMetrics } from './consumer-lag';
 import {
   classifyFailure,
   DEFAULT_FAILURE_POLICY,
@@ -98,7 +99,8 @@ export class ConsumerRunner<T> {
   private readonly policy: FailurePolicyOptions;
   private readonly metrics: ConsumerMetrics | undefined;
 
-  /** `metrics`: the service's registry, for `pollcast_consumer_dead_lettered_total` and retries. */
+  /** `metrics`: the service's registry, for `pollcast_consumer_dead_lettered_total`, retries and the
+   * group's lag (`pollcast_consumer_lag_messages`). */
   constructor(
     private readonly client: KafkaClient,
     private readonly spec: ConsumerSpec<T>,
@@ -108,6 +110,7 @@ export class ConsumerRunner<T> {
   ) {
     this.policy = { ...DEFAULT_FAILURE_POLICY, ...spec.failurePolicy };
     this.metrics = metrics ? ConsumerMetrics.of(metrics) : undefined;
+    if (metrics) ConsumerLagMetrics.of(client.kafka, metrics).watch(spec.groupId, spec.topic);
   }
 
   async start(): Promise<void> {
