@@ -122,9 +122,9 @@ export class DispatcherModule {
         },
         {
           provide: DispatcherMetrics,
-          useFactory: (registry: MetricsRegistry, store: NotificationStore) =>
-            new DispatcherMetrics(registry, store),
-          inject: [MetricsRegistry, NotificationStore],
+          useFactory: (registry: MetricsRegistry, store: NotificationStore, gate: EndpointGate) =>
+            new DispatcherMetrics(registry, store, gate),
+          inject: [MetricsRegistry, NotificationStore, EndpointGate],
         },
         {
           provide: DeliveryWorker,
