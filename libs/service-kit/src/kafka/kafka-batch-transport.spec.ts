@@ -72,7 +72,9 @@ function transportWith(client: KafkaClient) {
   });
   const listen = () =>
     new Promise<void>((resolve, reject) =>
-      transport.listen((error) => (error === undefined ? resolve() : reject(error as Error))),
+      transport.listen((error) =>
+        error === undefined ? resolve() : reject(error instanceof Error ? error : new Error('listen failed')),
+      ),
     );
   return { transport, readiness, listen };
 }
