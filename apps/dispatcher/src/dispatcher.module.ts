@@ -106,7 +106,9 @@ class DispatcherRuntime implements OnApplicationBootstrap, BeforeApplicationShut
         // Only records; the commit follows the insert, and sending happens in the worker pool.
         handle: async (batch) => {
           const incoming = batch.flatMap((message) =>
-            message.value === null ? [] : [{ event: message.value, correlationId: message.correlationId }],
+            message.value === null
+              ? []
+              : [{ event: message.value, correlationId: message.correlationId, headers: message.headers }],
           );
           const result = await recordEvents(this.dataSource, incoming, MAX_EVENTS_PER_NOTIFICATION);
           this.metrics.eventsRecorded.inc({ kind: 'new' }, result.newEvents);

@@ -4,9 +4,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { httpServerTracing, startTelemetry, TelemetryConfigError } from '@pollcast/telemetry';
 import { EnvConfigError, parseEnv, type BaseEnv } from './config/env';
 import { addCommonResponses, ErrorBodyDto } from './http/openapi';
-import { ROOT_LOGGER } from './service-kit.module';
+import { QUIET_PATHS, ROOT_LOGGER } from './service-kit.module';
 
 export interface BootServiceOptions<S extends z.ZodType<BaseEnv & { PORT: number }>> {
   service: string;
@@ -37,6 +38,13 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
   const env = parseEnv(options.service, options.envSchema, options.env ?? process.env);
   const app = await NestFactory.create(options.createModule(env), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(NestPinoLogger));
+  const rootLogger = app.get<Logger>(ROOT_LOGGER);
+  const telemetry = await startTelemetry({
+    serviceName: options.service,
+    logger: { warn: (message) => rootLogger.warn(message), error: (message) => rootLogger.error(message) },
+  });
+  // First middleware, so routing, body parsing and the handler run inside the request's span.
+  if (telemetry.enabled) app.use(httpServerTracing({ ignorePaths: /^\/(health|metrics)(\/|$)/ }));
   if (env.POLLCAST_CORS_ORIGINS) {
     const origins = env.POLLCAST_CORS_ORIGINS;
     app.enableCors({
@@ -69,8 +77,16 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : env.PORT;
   const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;
-  app.get<Logger>(ROOT_LOGGER).info({ url }, `${options.service} listening`);
-  return { app, env, url, close: () => app.close() };
+  rootLogger.info({ url, tracing: telemetry.settings.reason }, `${options.service} listening`);
+  return {
+    app,
+    env,
+    url,
+    close: async () => {
+      await app.close();
+      await telemetry.shutdown(); // the spans of the last batches, flushed
+    },
+  };
 }
 
 /** main.ts entry: boots; on SIGTERM / SIGINT closes the app (consumers finish their batch and commit,
@@ -79,7 +95,8 @@ export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
   options: BootServiceOptions<S>,
 ): void {
   startService(options).then(
-    ({ app, env }) => {
+    (service) => {
+      const { app, env } = service;
       const logger = app.get<Logger>(ROOT_LOGGER);
       let closing = false;
       const shutdown = (signal: NodeJS.Signals) => {
@@ -90,7 +107,7 @@ export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
           logger.error({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
           process.exit(1);
         }, env.SHUTDOWN_TIMEOUT_MS).unref();
-        app.close().then(
+        service.close().then(
           () => {
             logger.info(`${options.service} stopped`);
             process.exit(0);
@@ -105,7 +122,7 @@ export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
       process.once('SIGINT', shutdown);
     },
     (error: unknown) => {
-      if (error instanceof EnvConfigError) {
+      if (error instanceof EnvConfigError || error instanceof TelemetryConfigError) {
         process.stderr.write(`${error.message}\n`);
       } else {
         process.stderr.write(

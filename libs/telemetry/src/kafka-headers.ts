@@ -1,4 +1,12 @@
-import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  type Attributes,
+  type Context,
+} from '@opentelemetry/api';
+import { inSpan } from './spans';
 
 /** Trace context in Kafka headers: W3C names for every consumer, and the CloudEvents distributed-tracing
  * extension's attributes in binary mode (`ce_` + name) on the CloudEvents topic for direct consumers. */
@@ -42,4 +50,36 @@ export function contextFromHeaders(
     traceparent,
     ...(tracestate !== undefined ? { tracestate } : {}),
   });
+}
+
+/** Messaging attributes of a Kafka span (semantic conventions, spelled out: they are still incubating). */
+export function kafkaSpanAttributes(
+  topic: string,
+  operation: 'send' | 'process',
+  messageCount?: number,
+): Attributes {
+  return {
+    'messaging.system': 'kafka',
+    'messaging.destination.name': topic,
+    'messaging.operation.type': operation,
+    ...(messageCount === undefined ? {} : { 'messaging.batch.message_count': messageCount }),
+  };
+}
+
+/** A PRODUCER span `publish <topic>` around `send`, whose context every message carries in its headers. */
+export function publishWithTrace<M extends { headers?: Record<string, string> }>(
+  topic: string,
+  messages: ReadonlyArray<M>,
+  send: (traced: ReadonlyArray<M>) => Promise<void>,
+  options: TraceHeaderOptions = {},
+): Promise<void> {
+  return inSpan(
+    `publish ${topic}`,
+    { kind: SpanKind.PRODUCER, attributes: kafkaSpanAttributes(topic, 'send', messages.length) },
+    () => {
+      const headers = traceHeaders(options);
+      if (headers.traceparent === undefined) return send(messages); // tracing off: the messages as they are
+      return send(messages.map((message) => ({ ...message, headers: { ...message.headers, ...headers } })));
+    },
+  );
 }

@@ -5,11 +5,10 @@ export interface TraceLogFields {
   span_id?: string;
 }
 
-const NONE: TraceLogFields = Object.freeze({});
-
-/** pino `mixin`: the active span's ids on every log line, so logs and traces join on `trace_id`. */
+/** pino `mixin`: the active span's ids on every log line, so logs and traces join on `trace_id`.
+ * A fresh object every time: pino merges the line's own fields into what the mixin returns. */
 export function traceLogFields(): TraceLogFields {
   const spanContext = trace.getActiveSpan()?.spanContext();
-  if (!spanContext || !trace.isSpanContextValid(spanContext)) return NONE;
+  if (!spanContext || !trace.isSpanContextValid(spanContext)) return {};
   return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }

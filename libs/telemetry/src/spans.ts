@@ -17,7 +17,7 @@ import {
   ATTR_SERVER_PORT,
 } from '@opentelemetry/semantic-conventions';
 
-export { SpanKind };
+export { ROOT_CONTEXT, SpanKind };
 export type { Attributes, Context, Span };
 
 /** The instrumentation scope of every span Pollcast makes. */
@@ -42,14 +42,24 @@ export function startSpan(name: string, spec: SpanSpec = {}): Span {
     );
 }
 
+/** Marks the span failed (a poll that failed, a callback that timed out) without an exception. */
+export function markSpanFailed(span: Span, message: string): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
 /** Ends the span; an error marks it failed and is recorded as its exception event. */
 export function endSpan(span: Span, error?: unknown): void {
   if (error !== undefined) {
     const message = error instanceof Error ? error.message : String(error);
     span.recordException(error instanceof Error ? error : message);
-    span.setStatus({ code: SpanStatusCode.ERROR, message });
+    markSpanFailed(span, message);
   }
   span.end();
+}
+
+/** A context whose parent is `span`, e.g. for the headers of one message of a batch. */
+export function contextOf(span: Span): Context {
+  return trace.setSpan(ROOT_CONTEXT, span);
 }
 
 /** Runs `work` with `span` as the active span (log lines and child spans see it). */
@@ -98,11 +108,12 @@ export interface HttpClientRequest {
 /**
  * An outgoing HTTP call as a CLIENT span; `work` receives the `traceparent` (and `tracestate`) headers
  * of that span to send. Only the host and port are recorded: tenants' paths and queries may hold secrets.
+ * `outcomeOf` tells the answer's status code, or why there was none (a timeout: the span fails).
  */
 export async function inHttpClientSpan<T>(
   request: HttpClientRequest,
   work: (traceHeaders: Record<string, string>) => Promise<T>,
-  statusCodeOf: (result: T) => number | null | undefined = () => undefined,
+  outcomeOf: (result: T) => number | string | undefined = () => undefined,
 ): Promise<T> {
   return inSpan(
     request.name,
@@ -118,10 +129,11 @@ export async function inHttpClientSpan<T>(
       const headers: Record<string, string> = {};
       propagation.inject(context.active(), headers);
       const result = await work(headers);
-      const status = statusCodeOf(result);
-      if (typeof status === 'number') {
-        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-        if (status >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
+      const outcome = outcomeOf(result);
+      if (typeof outcome === 'string') markSpanFailed(span, outcome);
+      else if (outcome !== undefined) {
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome);
+        if (outcome >= 400) markSpanFailed(span, `HTTP ${outcome}`);
       }
       return result;
     },

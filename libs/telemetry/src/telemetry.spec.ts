@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import pino from 'pino';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { contextFromHeaders, traceHeaders } from './kafka-headers';
 import { traceLogFields } from './log-fields';
@@ -87,5 +89,28 @@ describe('telemetry on', () => {
     expect(outer?.events[0]?.name).toBe('exception');
     expect(outer?.resource.attributes['service.name']).toBe('test-service');
     expect(context.active()).toBe(ROOT_CONTEXT);
+  });
+
+  it('adds trace_id to pino lines inside a span only, without leaking fields between lines', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = pino({ mixin: traceLogFields }, sink);
+    logger.info({ organizationId: 'o1' }, 'outside');
+    await inSpan('logged', {}, async (span) => {
+      logger.info('inside');
+      expect(span.isRecording()).toBe(true);
+    });
+    logger.info('outside again');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => [line.msg, line.trace_id !== undefined, line.organizationId])).toEqual([
+      ['outside', false, 'o1'],
+      ['inside', true, undefined],
+      ['outside again', false, undefined],
+    ]);
   });
 });
