@@ -44,7 +44,7 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
     logger: { warn: (message) => rootLogger.warn(message), error: (message) => rootLogger.error(message) },
   });
   // First middleware, so routing, body parsing and the handler run inside the request's span.
-  if (telemetry.enabled) app.use(httpServerTracing({ ignorePaths: /^\/(health|metrics)(\/|$)/ }));
+  if (telemetry.enabled) app.use(httpServerTracing({ ignorePaths: QUIET_PATHS }));
   if (env.POLLCAST_CORS_ORIGINS) {
     const origins = env.POLLCAST_CORS_ORIGINS;
     app.enableCors({

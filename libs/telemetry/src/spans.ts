@@ -47,10 +47,14 @@ export function markSpanFailed(span: Span, message: string): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Ends the span; an error marks it failed and is recorded as its exception event. */
 export function endSpan(span: Span, error?: unknown): void {
   if (error !== undefined) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     span.recordException(error instanceof Error ? error : message);
     markSpanFailed(span, message);
   }
