@@ -42,6 +42,9 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
   const telemetry = await startTelemetry({
     serviceName: options.service,
     logger: { warn: (message) => rootLogger.warn(message), error: (message) => rootLogger.error(message) },
+  }).catch(async (error: unknown) => {
+    await app.close(); // a bad OTEL_* value: nothing of the app may stay open
+    throw error;
   });
   // First middleware, so routing, body parsing and the handler run inside the request's span.
   if (telemetry.enabled) app.use(httpServerTracing({ ignorePaths: QUIET_PATHS }));

@@ -26,6 +26,9 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
+/** How long shutdown waits for the last spans to be exported. */
+const FLUSH_LIMIT_MS = 5000;
+
 let running: { telemetry: Telemetry; serviceName: string } | undefined;
 let enabled = false;
 
@@ -97,7 +100,16 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Te
       running = undefined;
       enabled = false;
       try {
-        await provider.shutdown();
+        // Bounded: a collector that does not answer must not hold the service's shutdown past its limit.
+        let timer: NodeJS.Timeout | undefined;
+        const limit = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${FLUSH_LIMIT_MS} ms`)),
+            FLUSH_LIMIT_MS,
+          );
+          timer.unref();
+        });
+        await Promise.race([provider.shutdown(), limit]).finally(() => clearTimeout(timer));
       } catch (error) {
         options.logger?.warn(
           `opentelemetry: flushing spans at shutdown failed: ${error instanceof Error ? error.message : String(error)}`,
