@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '@pollcast/dev';
 import { seedCurlBody, waitFor } from '@pollcast/testing';
 import { startPlatform, type RunningPlatform } from '../support/platform';
-import { authorizeAtSimulator, SIM_CLIENT, Simulator, sinkRequests } from '../support/e2e-helpers';
+import { topicName } from '@pollcast/contracts';
+import {
+  authorizeAtSimulator,
+  SIM_CLIENT,
+  Simulator,
+  sinkRequests,
+  TopicReader,
+} from '../support/e2e-helpers';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 
 const SERVICES = ['instance-service', 'poller-service', 'normalizer', 'dispatcher'];
@@ -12,6 +19,7 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
 describe('end to end: one trace from the poll to the callback', () => {
   let receiver: OtlpReceiver;
   let platform: RunningPlatform;
+  let events: TopicReader | undefined;
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
@@ -25,6 +33,7 @@ describe('end to end: one trace from the poll to the callback', () => {
   }, 240000);
 
   afterAll(async () => {
+    await events?.stop();
     await platform?.stop();
     await receiver?.stop();
   });
@@ -50,6 +59,9 @@ describe('end to end: one trace from the poll to the callback', () => {
     const sim = new Simulator(platform.simUrl);
     const company = await sim.create('AbEntry', { Type: 'Company', CompanyName: 'Traced Ltd' });
     await new Promise((resolve) => setTimeout(resolve, 5000)); // the first poll, before the change
+
+    events = new TopicReader(topicName('events', platform.topicPrefix));
+    await events.start();
 
     // The one change.
     const contact = await sim.create('AbEntry', {
@@ -113,6 +125,15 @@ describe('end to end: one trace from the poll to the callback', () => {
         'instance-service GET /internal/instances/:id/delivery',
       ]),
     );
+
+    // Direct consumers of the events topic get the trace as W3C and as CloudEvents' extension.
+    const event = await waitFor(
+      () =>
+        events?.messages.find((message) => (message.value as { objectId: string }).objectId === contact.Key),
+      { what: 'the event on the topic', timeoutMs: 30000 },
+    );
+    expect(event.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(event.headers.ce_traceparent).toBe(event.headers.traceparent);
 
     // Logs join the trace on trace_id.
     const logDir = join(REPO_ROOT, '.data', 'test', 'logs', platform.topicPrefix.slice(0, -1));
