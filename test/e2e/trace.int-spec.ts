@@ -1,16 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@pollcast/dev';
-import { seedCurlBody, waitFor } from '@pollcast/testing';
+import { waitFor } from '@pollcast/testing';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 import { topicName } from '@pollcast/contracts';
-import {
-  authorizeAtSimulator,
-  SIM_CLIENT,
-  Simulator,
-  sinkRequests,
-  TopicReader,
-} from '../support/e2e-helpers';
+import { createInstance, Simulator, sinkRequests, TopicReader } from '../support/e2e-helpers';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 
 const SERVICES = ['instance-service', 'poller-service', 'normalizer', 'dispatcher'];
@@ -39,22 +33,14 @@ describe('end to end: one trace from the poll to the callback', () => {
   });
 
   it('connects poller, normalizer, dispatcher and instance-service spans, and the callback joins the trace', async () => {
-    const response = await fetch(`${platform.instanceServiceUrl}/elements/api-v2/instances`, {
-      method: 'POST',
-      headers: { authorization: platform.authorization, 'content-type': 'application/json' },
-      body: JSON.stringify(
-        seedCurlBody({
-          code: await authorizeAtSimulator(platform.simUrl, 'https://mycoolapp.com'),
-          apiKey: SIM_CLIENT.id,
-          apiSecret: SIM_CLIENT.secret,
-          callbackUrl: `${platform.sinkUrl}/hooks/trace`,
-          // Signed: the dispatcher asks instance-service for the key, so its span joins the trace too.
-          signatureKey: 'trace-signing-key-0123456789',
-          refreshInterval: '2',
-        }),
-      ),
+    await createInstance(platform, {
+      name: 'traced',
+      callbackUrl: `${platform.sinkUrl}/hooks/trace`,
+      refreshInterval: '2',
+      pollerConfiguration: { contacts: {} },
+      // Signed: the dispatcher asks instance-service for the key, so its span joins the trace too.
+      signatureKey: 'trace-signing-key-0123456789',
     });
-    expect(response.status).toBeLessThan(300);
     // A contact needs a company; the instance polls contacts only, so this one is no event.
     const sim = new Simulator(platform.simUrl);
     const company = await sim.create('AbEntry', { Type: 'Company', CompanyName: 'Traced Ltd' });
@@ -82,18 +68,22 @@ describe('end to end: one trace from the poll to the callback', () => {
     expect(traceId).toBeDefined();
 
     const traceSpans = () => receiver.spans.filter((span) => span.traceId === traceId);
+    // Each service exports in its own batches (a parent often ends after its child): wait until every
+    // parent has arrived, then check; on a timeout the checks below say what is missing.
     const spans = await waitFor(
       () => {
         const found = traceSpans();
         const services = new Set(found.map((span) => span.service));
+        const ids = new Set(found.map((span) => span.spanId));
         const complete =
           SERVICES.every((service) => services.has(service)) &&
           found.some((span) => span.name === 'poll') &&
-          found.some((span) => span.spanId === callbackSpanId);
+          found.some((span) => span.spanId === callbackSpanId) &&
+          found.every((span) => span.parentSpanId === undefined || ids.has(span.parentSpanId));
         return complete && found;
       },
       { what: 'the spans of the trace at the OTLP receiver', timeoutMs: 30000, intervalMs: 300 },
-    );
+    ).catch(() => traceSpans());
     const describeSpans = (list: ReceivedSpan[]) => list.map((span) => `${span.service} ${span.name}`);
 
     // One connected trace: the poll is its only root, every other span's parent is in it.
