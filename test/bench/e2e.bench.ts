@@ -6,7 +6,9 @@
  * receipt − the poll that fetched the record), peak RSS per process — and, on the same machine and
  * broker, a bare undici loop against the sink and a kafkajs consume→produce pass-through, with ratios.
  * Env: BENCH_E2E_RECORDS (default 5000), BENCH_E2E_INSTANCES (4). Uses KAFKA_BROKERS / DATABASE_URL when
- * set, else starts its own broker and database on the bench ports.
+ * set, else starts its own broker and database on the bench ports. `npm run bench -- e2e --tracing`
+ * (BENCH_TRACING=1) runs the services with tracing on, every poll sampled, exporting to a null OTLP
+ * receiver in this process; compare its "service CPU per event" with a run without the flag.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,11 +17,13 @@ import { Pool } from 'undici';
 import { topicName } from '@pollcast/contracts';
 import { dataDir, PROFILES, startInfra } from '@pollcast/dev';
 import { uniqueName, waitFor } from '@pollcast/testing';
+import { startOtlpReceiver } from '../support/otlp-receiver';
 import { startPlatform } from '../support/platform';
 import { createInstance, type SinkRequest, sinkRequests, TopicReader } from '../support/e2e-helpers';
 
 const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 5000);
 const INSTANCES = Number(process.env.BENCH_E2E_INSTANCES ?? 4);
+const TRACING = process.env.BENCH_TRACING === '1';
 const log = (line: string) => process.stderr.write(`[bench:e2e] ${line}\n`);
 
 function peakRssMb(pid: number | undefined): number | undefined {
@@ -160,9 +164,14 @@ async function main(): Promise<void> {
   process.env.DATABASE_URL = infra.databaseUrl;
   const brokerPid = infra.pids.kafka;
   stops.push(() => infra.stop());
+  const receiver = TRACING ? await startOtlpReceiver({ keep: false }) : undefined;
+  if (receiver) stops.push(() => receiver.stop());
+  const tracingEnv: Record<string, string> = receiver
+    ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_TRACES_SAMPLER: 'parentbased_always_on' }
+    : {};
   const platform = await startPlatform({
     logLevel: 'warn',
-    env: { POLLER_OVERLAP_SECONDS: '2' },
+    env: { POLLER_OVERLAP_SECONDS: '2', ...tracingEnv },
   });
   stops.unshift(() => platform.stop());
   try {
@@ -290,7 +299,12 @@ async function main(): Promise<void> {
       JSON.stringify({ pad: 'x'.repeat(800) }),
     );
 
+    const serviceCpu = [...cpuAfter.keys()]
+      .filter((name) => /^(instance-service|poller-service|normalizer|dispatcher)/.test(name))
+      .reduce((sum, name) => sum + (cpuAfter.get(name) ?? NaN) - (cpuBefore.get(name) ?? NaN), 0);
     const lines = [
+      `Tracing ${receiver ? `on (every poll sampled, ${receiver.requests} OTLP exports to a null receiver)` : 'off'}; service CPU per event: ${((serviceCpu * 1000) / expected).toFixed(3)} ms (${serviceCpu.toFixed(1)} CPU s for ${expected} events).`,
+      '',
       `Stages after seeding: ${stages.join('; ')}.`,
       '',
       `| records × instances | events | seconds | events/s | latency after detection p50 / p99 (ms) |`,

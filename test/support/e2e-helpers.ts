@@ -32,6 +32,8 @@ export interface TestInstance {
   refreshInterval: string;
   pollerConfiguration: Record<string, unknown>;
   tags?: string[];
+  /** Signs callbacks (and makes the dispatcher ask instance-service for the key). */
+  signatureKey?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function createInstance(
         'event.notification.callback.url': instance.callbackUrl,
         'event.poller.refresh_interval': instance.refreshInterval,
         'event.poller.configuration': instance.pollerConfiguration,
+        ...(instance.signatureKey ? { 'event.notification.signature.key': instance.signatureKey } : {}),
       },
       ...(instance.tags ? { tags: instance.tags } : {}),
       name: instance.name,

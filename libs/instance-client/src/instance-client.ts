@@ -1,5 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
+import { inHttpClientSpan } from '@pollcast/telemetry';
 import {
   accessTokenGrantSchema,
   deliveryInfoSchema,
@@ -144,18 +145,27 @@ export class InstanceClient {
     let response: Dispatcher.ResponseData;
     let text: string;
     try {
-      response = await request(new URL(call.path, this.options.baseUrl), {
-        method: call.method,
-        headers: {
-          'x-pollcast-service-token': this.options.serviceToken,
-          ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+      const url = new URL(call.path, this.options.baseUrl);
+      // A CLIENT span whose traceparent instance-service continues: its work shows in the caller's trace.
+      [response, text] = await inHttpClientSpan(
+        { name: call.endpoint, method: call.method, url },
+        async (traceHeaders) => {
+          const answer = await request(url, {
+            method: call.method,
+            headers: {
+              ...traceHeaders,
+              'x-pollcast-service-token': this.options.serviceToken,
+              ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+            ...(call.signal === undefined ? {} : { signal: call.signal }),
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+          });
+          return [answer, await answer.body.text()] as const;
         },
-        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
-        ...(call.signal === undefined ? {} : { signal: call.signal }),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      text = await response.body.text();
+        ([answer]) => answer.statusCode,
+      );
     } catch (error) {
       if (call.signal?.aborted) throw error;
       const reason = error instanceof Error ? error.message : String(error);

@@ -4,10 +4,11 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { httpServerTracing, startTelemetry, TelemetryConfigError } from '@pollcast/telemetry';
 import { EnvConfigError, parseEnv, type BaseEnv } from './config/env';
 import { addCommonResponses, ErrorBodyDto } from './http/openapi';
 import { KafkaBatchTransport } from './kafka/kafka-batch-transport';
-import { ROOT_LOGGER } from './service-kit.module';
+import { QUIET_PATHS, ROOT_LOGGER } from './service-kit.module';
 
 export interface BootServiceOptions<S extends z.ZodType<BaseEnv & { PORT: number }>> {
   service: string;
@@ -38,6 +39,16 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
   const env = parseEnv(options.service, options.envSchema, options.env ?? process.env);
   const app = await NestFactory.create(options.createModule(env), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(NestPinoLogger));
+  const rootLogger = app.get<Logger>(ROOT_LOGGER);
+  const telemetry = await startTelemetry({
+    serviceName: options.service,
+    logger: { warn: (message) => rootLogger.warn(message), error: (message) => rootLogger.error(message) },
+  }).catch(async (error: unknown) => {
+    await app.close(); // a bad OTEL_* value: nothing of the app may stay open
+    throw error;
+  });
+  // First middleware, so routing, body parsing and the handler run inside the request's span.
+  if (telemetry.enabled) app.use(httpServerTracing({ ignorePaths: QUIET_PATHS }));
   // Hybrid app: the service's @KafkaBatchHandler methods are its Kafka handlers (none: nothing starts).
   app.connectMicroservice({ strategy: app.get(KafkaBatchTransport) });
   if (env.POLLCAST_CORS_ORIGINS) {
@@ -74,8 +85,16 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : env.PORT;
   const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;
-  app.get<Logger>(ROOT_LOGGER).info({ url }, `${options.service} listening`);
-  return { app, env, url, close: () => app.close() };
+  rootLogger.info({ url, tracing: telemetry.settings.reason }, `${options.service} listening`);
+  return {
+    app,
+    env,
+    url,
+    close: async () => {
+      await app.close();
+      await telemetry.shutdown(); // the spans of the last batches, flushed
+    },
+  };
 }
 
 /** main.ts entry: boots; on SIGTERM / SIGINT closes the app (Kafka handlers stop first and finish
@@ -84,7 +103,8 @@ export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
   options: BootServiceOptions<S>,
 ): void {
   startService(options).then(
-    ({ app, env }) => {
+    (service) => {
+      const { app, env } = service;
       const logger = app.get<Logger>(ROOT_LOGGER);
       let closing = false;
       const shutdown = (signal: NodeJS.Signals) => {
@@ -95,7 +115,7 @@ export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
           logger.error({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
           process.exit(1);
         }, env.SHUTDOWN_TIMEOUT_MS).unref();
-        app.close().then(
+        service.close().then(
           () => {
             logger.info(`${options.service} stopped`);
             process.exit(0);
@@ -110,7 +130,7 @@ export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
       process.once('SIGINT', shutdown);
     },
     (error: unknown) => {
-      if (error instanceof EnvConfigError) {
+      if (error instanceof EnvConfigError || error instanceof TelemetryConfigError) {
         process.stderr.write(`${error.message}\n`);
       } else {
         process.stderr.write(

@@ -55,7 +55,8 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
+/** Health probes and metrics scrapes: neither logged per request nor traced. */
+export const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
 
 /** Everything a Pollcast service is made of: config, logs, health, metrics, Kafka, Postgres, errors. */
 @Global()

@@ -14,7 +14,13 @@ export const BENCHMARKS: Record<string, string> = {
   e2e: 'test/bench/e2e.bench.ts',
 };
 
-export function runBenchmarks(names: string[]): number {
+/** `--tracing`: the services export traces (OTLP/HTTP) to a null receiver in the benchmark process, to
+ * measure what tracing costs; benchmarks read it as BENCH_TRACING=1. */
+const TRACING_FLAG = '--tracing';
+
+export function runBenchmarks(args: string[]): number {
+  const tracing = args.includes(TRACING_FLAG);
+  const names = args.filter((arg) => arg !== TRACING_FLAG);
   const unknown = names.filter((name) => !(name in BENCHMARKS));
   if (unknown.length > 0) {
     process.stderr.write(
@@ -35,6 +41,7 @@ export function runBenchmarks(names: string[]): number {
     const result = spawnSync(process.execPath, ['-r', '@swc-node/register', file], {
       cwd: REPO_ROOT,
       stdio: 'inherit',
+      env: tracing ? { ...process.env, BENCH_TRACING: '1' } : process.env,
     });
     if (result.status !== 0) failures += 1;
   }

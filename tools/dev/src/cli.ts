@@ -23,7 +23,7 @@ async function main(): Promise<number | undefined> {
     case undefined:
     default:
       process.stderr.write(
-        'usage: pollcast-dev start | test [jest args] | test --faults | bench [name…] | fuzz [--cases N] [--seed N]\n',
+        'usage: pollcast-dev start | test [jest args] | test --faults | bench [name…] [--tracing] | fuzz [--cases N] [--seed N]\n',
       );
       return 2;
   }

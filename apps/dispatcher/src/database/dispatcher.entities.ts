@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { DispatcherSchema1764460800000 } from '../migrations/1764460800000-dispatcher-schema';
 import { FinishedNotificationsIndex1796000000000 } from '../migrations/1796000000000-finished-notifications-index';
+import { NotificationTraceparent1796083200000 } from '../migrations/1796083200000-notification-traceparent';
 import { DeliveryAttemptsInstanceIndex1796200000000 } from '../migrations/1796200000000-delivery-attempts-instance-index';
 
 /** Notification lifecycle. SENDING = claimed by a replica (its lease is `next_attempt_at`). */
@@ -74,6 +75,8 @@ export class NotificationEntity {
   @Column({ name: 'last_status_code', type: 'integer', nullable: true }) lastStatusCode!: number | null;
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError!: string | null;
   @Column({ name: 'replay_of', type: 'uuid', nullable: true }) replayOf!: string | null;
+  /** W3C trace context the delivery continues (its first event's); null when tracing is off. */
+  @Column({ type: 'text', nullable: true }) traceparent!: string | null;
 }
 
 /** The delivery log: one row per HTTP attempt (or refusal). */
@@ -101,5 +104,6 @@ export const DISPATCHER_ENTITIES = [
 export const DISPATCHER_MIGRATIONS = [
   DispatcherSchema1764460800000,
   FinishedNotificationsIndex1796000000000,
+  NotificationTraceparent1796083200000,
   DeliveryAttemptsInstanceIndex1796200000000,
 ];

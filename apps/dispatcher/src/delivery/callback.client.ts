@@ -6,6 +6,7 @@ import {
   OutboundRefusedError,
 } from '@pollcast/outbound-guard';
 import { type Agent, errors as undiciErrors } from 'undici';
+import { inHttpClientSpan } from '@pollcast/telemetry';
 
 export interface CallbackClientOptions {
   connectTimeoutMs: number;
@@ -91,14 +92,23 @@ export class CallbackClient {
   }
 
   async send(callbackUrl: string, headers: Record<string, string>, body: string): Promise<AttemptResult> {
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
     let url: URL;
     try {
       url = this.policy.check(callbackUrl);
     } catch (error) {
       return { kind: 'refused', latencyMs: 0, error: describe(error) };
     }
+    // A CLIENT span; the callback's `traceparent` is that span's, so a tenant's own tracing joins ours.
+    return inHttpClientSpan(
+      { name: 'POST callback', method: 'POST', url },
+      (traceHeaders) => this.post(url, { ...headers, ...traceHeaders }, body),
+      (result) => ('statusCode' in result ? result.statusCode : result.error),
+    );
+  }
+
+  private async post(url: URL, headers: Record<string, string>, body: string): Promise<AttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
     try {
       const response = await this.agent.request({
         origin: url.origin,

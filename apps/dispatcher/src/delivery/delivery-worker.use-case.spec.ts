@@ -17,6 +17,7 @@ function notification(index: number, callbackUrl: string): ClaimedNotification {
     eventCount: 1,
     attempts: 0,
     subscriptionActive: true,
+    traceparent: null,
     settings: { enabled: true, eventsEnabled: true, callbackUrl, hasSignatureKey: false },
   };
 }

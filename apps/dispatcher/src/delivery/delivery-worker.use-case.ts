@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
+import { inSpan } from '@pollcast/telemetry';
 import { callbackHeaders } from '../notifications/signing';
 import type { InstanceSettingsStore } from '../settings/instance-settings.store';
 import { InstanceServiceUnavailableError } from '@pollcast/instance-client';
 import type { DeliveryInfoCache } from '../settings/delivery-info.cache';
 import { decideAfterAttempt, describeResult, type AttemptDecision } from './attempt-outcome';
 import type { AttemptResult, CallbackClient } from './callback.client';
+import { deliverySpan } from './delivery-span';
 import type { DeliveryOutcome, DispatcherMetrics } from './dispatcher-metrics';
 import { endpointOf, type EndpointGate, type ReleaseOutcome } from './endpoint-gate';
 import type { ClaimedNotification, NotificationStore } from './notification.store';
@@ -183,7 +185,7 @@ export class DeliveryWorker {
 
   private launch(notification: ClaimedNotification): void {
     this.inFlight += 1;
-    const run = this.attempt(notification)
+    const run = inSpan('deliver notification', deliverySpan(notification), () => this.attempt(notification))
       .catch((error: unknown) => {
         this.deps.logger.error(
           { err: error, notificationId: notification.id, instanceId: notification.instanceId },

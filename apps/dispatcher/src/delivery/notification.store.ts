@@ -14,6 +14,8 @@ export interface ClaimedNotification {
   attempts: number;
   /** false after exhausted retries, until redelivery. */
   subscriptionActive: boolean;
+  /** The W3C trace context its delivery continues (docs/tracing.md); null when tracing was off. */
+  traceparent: string | null;
   /** undefined when no snapshot of the instance has been consumed yet. */
   settings:
     | {
@@ -38,6 +40,7 @@ interface ClaimedRow {
   events_enabled: boolean | null;
   callback_url: string | null;
   has_signature_key: boolean | null;
+  traceparent: string | null;
 }
 
 export interface AttemptRecord {
@@ -103,7 +106,7 @@ export class NotificationStore {
        WHERE n.id = due.id
        RETURNING n.id, n.instance_id, n.organization_id, n.body, cardinality(n.event_ids) AS event_count,
          n.attempts, s.active AS subscription_active, (i.instance_id IS NOT NULL) AS settings_known,
-         i.enabled, i.events_enabled, i.callback_url, i.has_signature_key`,
+         i.enabled, i.events_enabled, i.callback_url, i.has_signature_key, n.traceparent`,
       [limit, excludedInstanceIds, leaseMs],
     );
     return returnedRows<ClaimedRow>(result).map((row) => ({
@@ -114,6 +117,7 @@ export class NotificationStore {
       eventCount: Number(row.event_count),
       attempts: row.attempts,
       subscriptionActive: row.subscription_active !== false,
+      traceparent: row.traceparent,
       settings: row.settings_known
         ? {
             enabled: row.enabled === true,

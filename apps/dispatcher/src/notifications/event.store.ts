@@ -5,6 +5,8 @@ import type { PlannedNotification } from './notification-body';
 export interface IncomingEvent {
   event: StandardEvent;
   correlationId: string | undefined;
+  /** The message's Kafka headers: the poll's trace context travels in them. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Inserts planned notifications; they start QUEUED when the instance's subscription is deactivated. */
@@ -14,13 +16,15 @@ export async function insertNotifications(
 ): Promise<void> {
   if (planned.length === 0) return;
   await manager.query(
-    `INSERT INTO notifications (id, instance_id, organization_id, resource, event_ids, body, status, last_error)
+    `INSERT INTO notifications (id, instance_id, organization_id, resource, event_ids, body, status, last_error,
+       traceparent)
      SELECT u.id, u.instance_id, u.organization_id, u.resource,
        ARRAY(SELECT jsonb_array_elements_text(u.event_ids)), u.body,
        CASE WHEN s.active = false THEN 'QUEUED' ELSE 'PENDING' END,
-       CASE WHEN s.active = false THEN 'subscription deactivated; redeliver to resume' END
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
-       AS u(id, instance_id, organization_id, resource, event_ids, body)
+       CASE WHEN s.active = false THEN 'subscription deactivated; redeliver to resume' END,
+       u.traceparent
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $7::text[])
+       AS u(id, instance_id, organization_id, resource, event_ids, body, traceparent)
      LEFT JOIN subscriptions s ON s.instance_id = u.instance_id`,
     [
       planned.map((notification) => notification.id),
@@ -29,6 +33,7 @@ export async function insertNotifications(
       planned.map((notification) => notification.resource),
       planned.map((notification) => JSON.stringify(notification.eventIds)),
       planned.map((notification) => notification.body),
+      planned.map((notification) => notification.traceparent ?? null),
     ],
   );
   const eventIds: string[] = [];

@@ -20,7 +20,9 @@ export class EventsConsumer {
   async handle(@Payload() batch: ReadonlyArray<ConsumedMessage<StandardEvent | null>>): Promise<void> {
     await this.recordEvents.execute(
       batch.flatMap((message) =>
-        message.value === null ? [] : [{ event: message.value, correlationId: message.correlationId }],
+        message.value === null
+          ? []
+          : [{ event: message.value, correlationId: message.correlationId, headers: message.headers }],
       ),
     );
   }

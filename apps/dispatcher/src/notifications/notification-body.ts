@@ -33,6 +33,8 @@ export interface PlannedNotification {
   eventIds: string[];
   /** The exact JSON text sent on every attempt, so retries carry identical bytes and signatures. */
   body: string;
+  /** The trace its delivery continues (its first event's): see docs/tracing.md. */
+  traceparent?: string | null;
 }
 
 /** Events of one instance and resource in arrival order. */

@@ -66,7 +66,7 @@ export class RawChangesConsumer {
         );
         continue;
       }
-      items.push({ change: message.value, message });
+      items.push({ change: message.value, message, headers: message.headers });
     }
     const outcome = await this.normalize.execute(items);
     // After the state commit: a crash before this re-runs the batch, which then suppresses the events

@@ -1,6 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { standardEventSchema, type RawChange } from '@pollcast/contracts';
+import { standardEventSchema, topicName, type RawChange } from '@pollcast/contracts';
 import type { OutgoingMessage } from '@pollcast/service-kit';
+import {
+  contextFromHeaders,
+  contextOf,
+  endSpan,
+  kafkaSpanAttributes,
+  SpanKind,
+  startSpan,
+  traceHeaders,
+  type Span,
+} from '@pollcast/telemetry';
 import { EventSink } from '../publish/event-sink';
 import { ObjectStateStore, stateKey, type ObjectStateRow } from '../state/object-state.store';
 import { NORMALIZER_SETTINGS, type NormalizerSettings } from '../settings';
@@ -11,6 +21,8 @@ import { decide, prepareChange, type EmittedType, type SuppressReason } from './
 export interface BatchItem<M> {
   change: RawChange;
   message: M;
+  /** The message's Kafka headers: the poll's trace context travels in them. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface BatchOutcome<M> {
@@ -58,7 +70,16 @@ export class NormalizeRawChanges {
     const working = await this.states.load(items.map(({ change }) => change));
     const toRemember = new Map<string, ObjectStateRow>();
     const outgoing: OutgoingMessage[] = [];
-    for (const { change, message } of items) {
+    // One span per raw change, continuing its poll's trace; its event carries it on (ce_traceparent too).
+    // They end when the events are acknowledged, so each one's duration includes the publish.
+    const spans: Span[] = [];
+    for (const { change, message, headers: consumed } of items) {
+      const span = startSpan('normalize', {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromHeaders(consumed),
+        attributes: kafkaSpanAttributes(topicName('rawChanges'), 'process'),
+      });
+      spans.push(span);
       try {
         const prepared = prepareChange(change);
         if (prepared.updated?.ok === false || prepared.created?.ok === false) outcome.dateParseErrors += 1;
@@ -66,6 +87,7 @@ export class NormalizeRawChanges {
         const decision = decide(prepared, working.get(key));
         if (decision.kind === 'suppress') {
           outcome.suppressed[decision.reason] += 1;
+          span.setAttribute('pollcast.suppressed', decision.reason);
           continue;
         }
         const event = buildEvent(change, decision, now());
@@ -90,18 +112,31 @@ export class NormalizeRawChanges {
           lastEventId: decision.eventId,
           lastPollId: change.pollId,
         });
-        outgoing.push({ key: messageKey, value: event, rawValue: body, headers });
+        span.setAttribute('pollcast.event_id', decision.eventId);
+        outgoing.push({
+          key: messageKey,
+          value: event,
+          rawValue: body,
+          headers: { ...headers, ...traceHeaders({ cloudEvents: true }, contextOf(span)) },
+        });
         outcome.events[decision.eventType] += 1;
       } catch (error) {
+        span.setAttribute('pollcast.rejected', true);
         outcome.rejected.push({
           message,
           reason: `normalizer could not process the change: ${describe(error)}`,
         });
       }
     }
-    await this.sink.publish(outgoing);
-    const written = await this.states.save([...toRemember.values()]);
-    outcome.staleWrites = toRemember.size - written;
+    try {
+      await this.sink.publish(outgoing);
+      const written = await this.states.save([...toRemember.values()]);
+      outcome.staleWrites = toRemember.size - written;
+    } catch (error) {
+      for (const span of spans) endSpan(span, error);
+      throw error;
+    }
+    for (const span of spans) endSpan(span);
     return outcome;
   }
 }

@@ -7,6 +7,7 @@ import {
   type HubResponse,
 } from '@pollcast/elements';
 import { ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit';
+import { inSpan, markSpanFailed, ROOT_CONTEXT, SpanKind } from '@pollcast/telemetry';
 import type { Env } from '../env';
 import type { PollRunStatus } from '../database/poller.entities';
 import { ScheduleStore, type ClaimedPoll } from '../schedule/schedule.store';
@@ -44,8 +45,24 @@ export class PollResource {
     setInterval(() => this.limiter.prune(), 60_000).unref();
   }
 
-  /** Runs the poll; `signal` aborts it (shutdown): then nothing advances and the lease is released. */
-  async execute(poll: ClaimedPoll, owner: string, signal: AbortSignal): Promise<PollRunStatus> {
+  /** Runs the poll; `signal` aborts it (shutdown): then nothing advances and the lease is released.
+   * Each poll is the root span of its own trace, which its raw changes, events and callbacks continue. */
+  execute(poll: ClaimedPoll, owner: string, signal: AbortSignal): Promise<PollRunStatus> {
+    const attributes = {
+      'pollcast.poll_id': poll.pollId,
+      'pollcast.instance_id': poll.instanceId,
+      'pollcast.element': poll.elementKey,
+      'pollcast.resource': poll.resource,
+    };
+    return inSpan('poll', { parent: ROOT_CONTEXT, attributes }, async (span) => {
+      const status = await this.runPoll(poll, owner, signal);
+      span.setAttribute('pollcast.poll_status', status);
+      if (status === 'failed') markSpanFailed(span, 'poll failed; watermark unchanged');
+      return status;
+    });
+  }
+
+  private async runPoll(poll: ClaimedPoll, owner: string, signal: AbortSignal): Promise<PollRunStatus> {
     const startedAt = new Date();
     const window = pollWindow(
       poll.watermark,
@@ -215,13 +232,16 @@ export class PollResource {
         return await callWithTokenRefresh(
           (request) => this.tokens.get(poll.instanceId, request, signal),
           (accessToken) =>
-            adapter.executeHubRequest({
-              configuration: poll.elementConfig,
-              accessToken,
-              plan: plan(),
-              pageToken,
-              signal,
-            }),
+            // No traceparent to the provider: our trace ids are nothing a third party needs.
+            inSpan('provider request', { kind: SpanKind.CLIENT }, () =>
+              adapter.executeHubRequest({
+                configuration: poll.elementConfig,
+                accessToken,
+                plan: plan(),
+                pageToken,
+                signal,
+              }),
+            ),
         );
       } catch (error) {
         if (signal.aborted) throw error;

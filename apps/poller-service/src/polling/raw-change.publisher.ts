@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { topicName } from '@pollcast/contracts';
 import { CoalescingQueue, KafkaClient, SERVICE_ENV, type OutgoingMessage } from '@pollcast/service-kit';
+import { publishWithTrace } from '@pollcast/telemetry';
 import type { Env } from '../env';
 
 /** At most this many sends in flight; under load each send carries every page queued meanwhile. */
@@ -15,10 +16,12 @@ const MAX_MESSAGES_PER_SEND = 5000;
  */
 @Injectable()
 export class RawChangePublisher {
-  private readonly queue: CoalescingQueue<OutgoingMessage[]>;
+  private readonly queue: CoalescingQueue<ReadonlyArray<OutgoingMessage>>;
+  private readonly topic: string;
 
   constructor(@Inject(KafkaClient) kafka: KafkaClient, @Inject(SERVICE_ENV) env: Env) {
     const topic = topicName('rawChanges', env.POLLCAST_TOPIC_PREFIX);
+    this.topic = topic;
     this.queue = new CoalescingQueue({
       maxConcurrent: MAX_CONCURRENT_SENDS,
       maxBatchSize: MAX_MESSAGES_PER_SEND,
@@ -29,6 +32,7 @@ export class RawChangePublisher {
 
   publish(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
-    return this.queue.submit(messages);
+    // The page's records carry the poll's trace (through this publish span) to the normalizer.
+    return publishWithTrace(this.topic, messages, (traced) => this.queue.submit(traced));
   }
 }

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { traceLogFields } from '@pollcast/telemetry';
 
 /** Paths pino removes from every log line: credentials in any shape we handle. */
 export const REDACTED_PATHS = [
@@ -32,5 +33,7 @@ export function createLogger(service: string, level: string): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '********' },
     formatters: { level: (label) => ({ level: label }) },
+    // trace_id / span_id of the active span (nothing when tracing is off): logs join traces on them.
+    mixin: traceLogFields,
   });
 }
