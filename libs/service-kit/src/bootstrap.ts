@@ -5,6 +5,7 @@ import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { EnvConfigError, parseEnv, type BaseEnv } from './config/env';
+import { hideManagementPathsFromPublicPort, listenManagementPort } from './http/management-server';
 import { addCommonResponses, ErrorBodyDto } from './http/openapi';
 import { ROOT_LOGGER } from './service-kit.module';
 
@@ -27,6 +28,8 @@ export interface RunningService<E extends BaseEnv = BaseEnv> {
   app: INestApplication;
   env: E;
   url: string;
+  /** The management port's URL (metrics, health, internal API) when MANAGEMENT_PORT is set. */
+  managementUrl?: string;
   close(): Promise<void>;
 }
 
@@ -64,13 +67,22 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
   await options.configure?.(app, env);
+  if (env.MANAGEMENT_PORT !== undefined) hideManagementPathsFromPublicPort(app);
   await app.listen(env.PORT, env.HOST);
+  const management =
+    env.MANAGEMENT_PORT === undefined
+      ? undefined
+      : await listenManagementPort(app, env.MANAGEMENT_PORT, env.HOST);
   const server = app.getHttpServer() as { address(): { port: number } | string | null };
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : env.PORT;
   const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;
-  app.get<Logger>(ROOT_LOGGER).info({ url }, `${options.service} listening`);
-  return { app, env, url, close: () => app.close() };
+  app.get<Logger>(ROOT_LOGGER).info({ url, managementUrl: management?.url }, `${options.service} listening`);
+  const close = async () => {
+    await app.close();
+    await management?.close();
+  };
+  return { app, env, url, ...(management ? { managementUrl: management.url } : {}), close };
 }
 
 /** main.ts entry: boots; on SIGTERM / SIGINT closes the app (consumers finish their batch and commit,
@@ -79,7 +91,8 @@ export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
   options: BootServiceOptions<S>,
 ): void {
   startService(options).then(
-    ({ app, env }) => {
+    (running) => {
+      const { app, env } = running;
       const logger = app.get<Logger>(ROOT_LOGGER);
       let closing = false;
       const shutdown = (signal: NodeJS.Signals) => {
@@ -90,7 +103,7 @@ export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
           logger.error({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
           process.exit(1);
         }, env.SHUTDOWN_TIMEOUT_MS).unref();
-        app.close().then(
+        running.close().then(
           () => {
             logger.info(`${options.service} stopped`);
             process.exit(0);
