@@ -13,17 +13,7 @@ import { HealthController } from '@pollcast/service-kit';
 import { createTestDatabase, freePort, kafkaBrokers, uniqueName } from '@pollcast/testing';
 import { parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
-import { envSchema as dispatcherEnv } from '../../apps/dispatcher/src/env';
-import { envSchema as instanceServiceEnv } from '../../apps/instance-service/src/env';
-import { envSchema as normalizerEnv } from '../../apps/normalizer/src/env';
-import { envSchema as pollerServiceEnv } from '../../apps/poller-service/src/env';
-
-const ENV_SCHEMAS: Record<string, z.ZodObject> = {
-  'instance-service': instanceServiceEnv,
-  'poller-service': pollerServiceEnv,
-  normalizer: normalizerEnv,
-  dispatcher: dispatcherEnv,
-};
+import { SERVICE_ENV_SCHEMAS as ENV_SCHEMAS } from '../support/service-env-schemas';
 
 interface EnvVar {
   name: string;
@@ -146,6 +136,7 @@ describe('each service started with the env the chart renders (default values)',
       POLLCAST_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     };
     let instanceServiceManagement = '';
+    const managementUrls = new Map<string, string>();
     for (const app of ['instance-service', 'poller-service', 'normalizer', 'dispatcher']) {
       const container = containerOf(app);
       const env: Record<string, string> = {};
@@ -185,6 +176,26 @@ describe('each service started with the env the chart renders (default values)',
       // The public port hides what the management port serves.
       expect((await fetch(`http://127.0.0.1:${ports.public}/health/ready`)).status).toBe(404);
       expect((await fetch(`http://127.0.0.1:${ports.management}/metrics`)).status).toBe(200);
+      managementUrls.set(app, `http://127.0.0.1:${ports.management}`);
+    }
+    // Idle figures for the chart's requests (docs/deploy/kubernetes.md, "Resources"): RSS and CPU of
+    // each service after a quiet spell, from its own /metrics.
+    const sample = async (url: string) => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const value = (name: string) =>
+        Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)?.[1]);
+      return { rss: value('process_resident_memory_bytes'), cpu: value('process_cpu_seconds_total') };
+    };
+    const before = new Map<string, { rss: number; cpu: number }>();
+    for (const [app, url] of managementUrls) before.set(app, await sample(url));
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+    for (const [app, url] of managementUrls) {
+      const after = await sample(url);
+      const cpuMillicores = ((after.cpu - before.get(app)!.cpu) / 30) * 1000;
+      process.stdout.write(
+        `[deploy] ${app} idle: RSS ${(after.rss / 2 ** 20).toFixed(0)} MiB, CPU ${cpuMillicores.toFixed(1)} m over 30 s\n`,
+      );
+      expect(after.rss).toBeGreaterThan(0);
     }
   }, 300_000);
 });

@@ -8,11 +8,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { REPO_ROOT } from '@pollcast/dev';
 import { parse } from 'yaml';
-import type { z } from 'zod';
-import { envSchema as dispatcherEnv } from '../../apps/dispatcher/src/env';
-import { envSchema as instanceServiceEnv } from '../../apps/instance-service/src/env';
-import { envSchema as normalizerEnv } from '../../apps/normalizer/src/env';
-import { envSchema as pollerServiceEnv } from '../../apps/poller-service/src/env';
+import { SERVICE_ENV_SCHEMAS as ENV_SCHEMAS } from '../support/service-env-schemas';
 
 interface ComposeService {
   image?: string;
@@ -28,12 +24,6 @@ interface ComposeFile {
   volumes: Record<string, unknown>;
 }
 
-const ENV_SCHEMAS: Record<string, z.ZodObject> = {
-  'instance-service': instanceServiceEnv,
-  'poller-service': pollerServiceEnv,
-  normalizer: normalizerEnv,
-  dispatcher: dispatcherEnv,
-};
 const text = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
 // Compose interpolates ${VAR:?message} from .env; the schema sees the file as written.
 const compose = parse(text, { merge: true }) as ComposeFile;
