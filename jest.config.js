@@ -20,6 +20,12 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.data/', '<rootDir>/.cache/'],
 };
 
+const integration = {
+  globalSetup: '<rootDir>/tools/dev/jest/integration-setup.ts',
+  globalTeardown: '<rootDir>/tools/dev/jest/integration-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/tools/dev/jest/integration-env.ts'],
+};
+
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/*/src/**/*.spec.ts'] },
@@ -27,9 +33,18 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools}/*/src/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/tools/dev/jest/integration-setup.ts',
-      globalTeardown: '<rootDir>/tools/dev/jest/integration-teardown.ts',
-      setupFilesAfterEnv: ['<rootDir>/tools/dev/jest/integration-env.ts'],
+      ...integration,
     },
+    // `npm run test:deploy` only (it renders the chart first and sets POLLCAST_DEPLOY_RENDERED).
+    ...(process.env.POLLCAST_DEPLOY_RENDERED
+      ? [
+          {
+            ...common,
+            ...integration,
+            displayName: 'deploy',
+            testMatch: ['<rootDir>/test/deploy/**/*.deploy-spec.ts'],
+          },
+        ]
+      : []),
   ],
 };

@@ -34,6 +34,8 @@ export class AppModule {
         migrations: INSTANCE_SERVICE_MIGRATIONS,
       },
       topics: ['instances', 'rawChanges', 'events', 'instancesDlq', 'rawChangesDlq', 'eventsDlq'],
+      // The API works while Kafka is away: the outbox keeps the snapshots until the relay can publish.
+      readyWithoutKafka: true,
       imports: [
         CryptoModule.register(env),
         TenantsModule,

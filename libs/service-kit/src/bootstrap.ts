@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { httpServerTracing, startTelemetry, TelemetryConfigError } from '@pollcast/telemetry';
 import { EnvConfigError, parseEnv, type BaseEnv } from './config/env';
+import { hideManagementPathsFromPublicPort, listenManagementPort } from './http/management-server';
 import { addCommonResponses, ErrorBodyDto } from './http/openapi';
 import { KafkaBatchTransport } from './kafka/kafka-batch-transport';
 import { QUIET_PATHS, ROOT_LOGGER } from './service-kit.module';
@@ -29,6 +30,8 @@ export interface RunningService<E extends BaseEnv = BaseEnv> {
   app: INestApplication;
   env: E;
   url: string;
+  /** The management port's URL (metrics, health, internal API) when MANAGEMENT_PORT is set. */
+  managementUrl?: string;
   close(): Promise<void>;
 }
 
@@ -78,23 +81,29 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
   await options.configure?.(app, env);
+  // Before init: a middleware added after the routes would run after them.
+  if (env.MANAGEMENT_PORT !== undefined) hideManagementPathsFromPublicPort(app);
   await app.init(); // topics exist after init (ServiceKitModule's onModuleInit)
   await app.startAllMicroservices();
   await app.listen(env.PORT, env.HOST);
+  const management =
+    env.MANAGEMENT_PORT === undefined
+      ? undefined
+      : await listenManagementPort(app, env.MANAGEMENT_PORT, env.HOST);
   const server = app.getHttpServer() as { address(): { port: number } | string | null };
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : env.PORT;
   const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;
-  rootLogger.info({ url, tracing: telemetry.settings.reason }, `${options.service} listening`);
-  return {
-    app,
-    env,
-    url,
-    close: async () => {
-      await app.close();
-      await telemetry.shutdown(); // the spans of the last batches, flushed
-    },
+  rootLogger.info(
+    { url, managementUrl: management?.url, tracing: telemetry.settings.reason },
+    `${options.service} listening`,
+  );
+  const close = async () => {
+    await app.close();
+    await management?.close();
+    await telemetry.shutdown(); // the spans of the last batches, flushed
   };
+  return { app, env, url, ...(management ? { managementUrl: management.url } : {}), close };
 }
 
 /** main.ts entry: boots; on SIGTERM / SIGINT closes the app (Kafka handlers stop first and finish
@@ -103,8 +112,8 @@ export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
   options: BootServiceOptions<S>,
 ): void {
   startService(options).then(
-    (service) => {
-      const { app, env } = service;
+    (running) => {
+      const { app, env } = running;
       const logger = app.get<Logger>(ROOT_LOGGER);
       let closing = false;
       const shutdown = (signal: NodeJS.Signals) => {
@@ -115,7 +124,7 @@ export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
           logger.error({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
           process.exit(1);
         }, env.SHUTDOWN_TIMEOUT_MS).unref();
-        service.close().then(
+        running.close().then(
           () => {
             logger.info(`${options.service} stopped`);
             process.exit(0);

@@ -21,7 +21,9 @@ import { createLogger } from './logging/logger';
 import { MetricsController, MetricsRegistry } from './metrics/metrics';
 import { KafkaClient } from './kafka/kafka-client';
 import { KafkaBatchTransport } from './kafka/kafka-batch-transport';
-import { HealthController, ReadinessChecks } from './health/health';
+import { kafkaSecurityOptions } from './kafka/kafka-security';
+import { assertTopicsExist } from './kafka/topic-check';
+import { HealthController, KAFKA_IN_READINESS, ReadinessChecks } from './health/health';
 import { GlobalExceptionFilter } from './http/errors';
 import { StorableInputGuard } from './http/input-guard';
 import { dataSourceOptions, openServiceDatabase, type ServiceDatabaseOptions } from './database/database';
@@ -29,6 +31,7 @@ import { dataSourceOptions, openServiceDatabase, type ServiceDatabaseOptions } f
 export const SERVICE_ENV = Symbol('SERVICE_ENV');
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 const TOPIC_SPECS = Symbol('TOPIC_SPECS');
+const READY_WITHOUT_KAFKA = Symbol('READY_WITHOUT_KAFKA');
 
 export interface ServiceKitOptions {
   service: string;
@@ -36,6 +39,9 @@ export interface ServiceKitOptions {
   database: Pick<ServiceDatabaseOptions, 'schema' | 'entities' | 'migrations'>;
   /** Topics this service produces to or consumes from; created at start when missing. */
   topics: TopicSpec[];
+  /** The service serves without Kafka (instance-service: its outbox holds what it produces): readiness
+   * leaves Kafka out and topics are ensured in the background instead of before the start. */
+  readyWithoutKafka?: boolean;
 }
 
 /** Ensures topics before consumers start (startService starts them after init); closes the producer
@@ -46,11 +52,33 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(KafkaClient) private readonly kafka: KafkaClient,
     @Inject(TOPIC_SPECS) private readonly topics: TopicSpec[],
     @Inject(SERVICE_ENV) private readonly env: BaseEnv,
+    @Inject(READY_WITHOUT_KAFKA) private readonly readyWithoutKafka: boolean,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
+  private stopped = false;
   async onModuleInit(): Promise<void> {
-    await this.kafka.ensureTopics(this.topics, this.env.KAFKA_REPLICATION_FACTOR);
+    if (!this.readyWithoutKafka) return this.prepareTopics();
+    void (async () => {
+      for (let attempt = 1; !this.stopped; attempt += 1) {
+        try {
+          return await this.prepareTopics();
+        } catch (error) {
+          this.logger.warn(
+            { err: error, attempt },
+            'Kafka topics not ready; the outbox keeps messages meanwhile',
+          );
+          await new Promise((resolve) => setTimeout(resolve, Math.min(30000, 1000 * attempt)).unref());
+        }
+      }
+    })();
+  }
+  private async prepareTopics(): Promise<void> {
+    if (this.env.KAFKA_CREATE_TOPICS)
+      await this.kafka.ensureTopics(this.topics, this.env.KAFKA_REPLICATION_FACTOR);
+    else await assertTopicsExist(this.kafka, this.topics);
   }
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     await this.kafka.disconnect();
   }
 }
@@ -71,7 +99,12 @@ export class ServiceKitModule {
       poolSize: env.DATABASE_POOL_SIZE,
       applicationName: `pollcast-${service}`,
     };
-    const kafka = new KafkaClient(`pollcast-${service}`, env.KAFKA_BROKERS.split(','), logger);
+    const kafka = new KafkaClient(
+      `pollcast-${service}`,
+      env.KAFKA_BROKERS.split(','),
+      logger,
+      kafkaSecurityOptions(env),
+    );
     const metrics = new MetricsRegistry(service);
     return {
       module: ServiceKitModule,
@@ -102,6 +135,8 @@ export class ServiceKitModule {
         { provide: SERVICE_ENV, useValue: env },
         { provide: ROOT_LOGGER, useValue: logger },
         { provide: TOPIC_SPECS, useValue: options.topics },
+        { provide: READY_WITHOUT_KAFKA, useValue: options.readyWithoutKafka ?? false },
+        { provide: KAFKA_IN_READINESS, useValue: !(options.readyWithoutKafka ?? false) },
         { provide: MetricsRegistry, useValue: metrics },
         { provide: KafkaClient, useValue: kafka },
         // The app's @KafkaBatchHandler methods run on it; bootService connects it as a microservice.
@@ -127,6 +162,7 @@ export interface ServiceAppOptions {
   database: ServiceKitOptions['database'];
   /** Roles of the topics this service produces to or consumes from (names and partitions from env). */
   topics: ReadonlyArray<TopicRole>;
+  readyWithoutKafka?: boolean;
   /** The service's own modules. */
   imports?: NonNullable<DynamicModule['imports']>;
   /** HTTP controllers and Kafka handlers (`@KafkaBatchHandler` methods) of the app module itself. */
@@ -154,6 +190,7 @@ export function serviceAppModule(
           prefix: env.POLLCAST_TOPIC_PREFIX,
           partitions: env.KAFKA_TOPIC_PARTITIONS,
         }),
+        readyWithoutKafka: options.readyWithoutKafka ?? false,
       }),
       ...(options.imports ?? []),
     ],

@@ -1,4 +1,5 @@
 import { runBenchmarks } from './bench';
+import { runDeployCheck } from './deploy-check';
 import { runFuzz } from './fuzz';
 import { runFaultTests, runTests } from './run-tests';
 import { start, startDetached } from './start';
@@ -20,10 +21,12 @@ async function main(): Promise<number | undefined> {
       return runBenchmarks(rest);
     case 'fuzz':
       return runFuzz(rest);
+    case 'deploy':
+      return runDeployCheck(rest);
     case undefined:
     default:
       process.stderr.write(
-        'usage: pollcast-dev start | test [jest args] | test --faults | bench [name…] [--tracing] | fuzz [--cases N] [--seed N]\n',
+        'usage: pollcast-dev start | test [jest args] | test --faults | bench [name…] [--tracing] | fuzz [--cases N] [--seed N] | deploy [jest args]\n',
       );
       return 2;
   }

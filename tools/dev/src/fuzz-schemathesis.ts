@@ -1,16 +1,15 @@
 // schemathesis for `npm run test:fuzz`: the pinned install, the checks and why, the per-run config and
 // the report's totals. fuzz.ts starts the platform and runs it per service.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePipTool } from './cached-tools';
 import { REPO_ROOT } from './infra';
 
 const log = (line: string) => process.stdout.write(`[fuzz] ${line}\n`);
 
 /** The schemathesis the fuzz runs: pinned, installed once per clone into a venv under .cache/. */
 export const SCHEMATHESIS_VERSION = '4.32.5';
-const VENV = join(REPO_ROOT, '.cache', 'schemathesis');
-export const SCHEMATHESIS = join(VENV, 'bin', 'schemathesis');
+export const SCHEMATHESIS = join(REPO_ROOT, '.cache', 'schemathesis', 'bin', 'schemathesis');
 
 /**
  * The checks every case must pass: no 5xx, and every answer as the document declares it (status, body,
@@ -49,26 +48,7 @@ const ALL_CHECKS = [
 
 /** Installs schemathesis into .cache/schemathesis unless that exact version is there already. */
 export function ensureSchemathesis(): void {
-  if (existsSync(SCHEMATHESIS)) {
-    const version = spawnSync(SCHEMATHESIS, ['--version'], { encoding: 'utf8' });
-    if (version.status === 0 && version.stdout.includes(SCHEMATHESIS_VERSION)) return;
-  }
-  log(`installing schemathesis ${SCHEMATHESIS_VERSION} into ${VENV.replace(`${REPO_ROOT}/`, '')}…`);
-  rmSync(VENV, { recursive: true, force: true });
-  for (const [command, args] of [
-    ['python3', ['-m', 'venv', VENV]],
-    [
-      join(VENV, 'bin', 'pip'),
-      ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`],
-    ],
-  ] as const) {
-    const result = spawnSync(command, [...args], { stdio: 'inherit' });
-    if (result.status !== 0) {
-      throw new Error(
-        `${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal}); Python 3.9+ with venv and pip is needed`,
-      );
-    }
-  }
+  ensurePipTool('schemathesis', 'schemathesis', SCHEMATHESIS_VERSION, 'schemathesis', log);
 }
 
 /** Options shared by the three runs; a per-run config file binds path parameters to the real

@@ -10,6 +10,8 @@ export interface ProcessSpec {
   env: Record<string, string>;
   /** Path answering 200 once the process is ready. */
   readyPath: string;
+  /** Port of readyPath when it is not `port` (MANAGEMENT_PORT set). */
+  readyPort?: number;
 }
 
 export interface SupervisedProcess {
@@ -67,7 +69,8 @@ export async function startProcess(
   });
   const url = `http://127.0.0.1:${spec.port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 120000);
-  while (!(await answers(url + spec.readyPath))) {
+  const readyUrl = `http://127.0.0.1:${spec.readyPort ?? spec.port}${spec.readyPath}`;
+  while (!(await answers(readyUrl))) {
     if (exitCode !== undefined) {
       throw new Error(
         `${spec.name} exited with code ${exitCode} before it was ready:\n${stderrTail.trim()}\n(log: ${options.logFile})`,

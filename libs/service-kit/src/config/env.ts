@@ -1,13 +1,10 @@
 import { parseHostAllowList } from '@pollcast/outbound-guard';
 import { z } from 'zod';
+import { managementEnvShape } from '../http/management-server';
+import { kafkaSecurityEnvShape, kafkaSecurityIssues } from '../kafka/kafka-security';
+import { booleanFlag, port, SENSITIVE } from './env-primitives';
 
-/** A variable whose value must never be logged or echoed (its schema carries this in its description). */
-export const SENSITIVE = '[sensitive]';
-
-const port = z.coerce.number().int().min(0).max(65535);
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+export { SENSITIVE };
 
 /** Variables every Pollcast service reads. Apps extend this schema with their own. */
 export const baseEnvSchema = z.object({
@@ -22,6 +19,13 @@ export const baseEnvSchema = z.object({
     .describe('Comma-separated bootstrap servers'),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+  KAFKA_CREATE_TOPICS: booleanFlag
+    .default(true)
+    .describe(
+      'Create missing topics at start; false = operators pre-create them and a missing one fails the start',
+    ),
+  ...kafkaSecurityEnvShape,
+  ...managementEnvShape,
   KAFKA_CONSUMER_MAX_DETERMINISTIC_ATTEMPTS: z.coerce
     .number()
     .int()
@@ -97,7 +101,13 @@ export function parseEnv<T extends z.ZodType>(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
   const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
+  if (result.success) {
+    // Variables that need each other (a client certificate and its key, SASL and its credentials).
+    const data = result.data as Record<string, unknown>;
+    const crossIssues = 'KAFKA_SSL' in data ? kafkaSecurityIssues(data as BaseEnv) : [];
+    if (crossIssues.length > 0) throw new EnvConfigError(service, crossIssues);
+    return result.data;
+  }
   const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {};
   const issues = result.error.issues.map((issue) => {
     const variable = issue.path.map(String).join('.') || '(environment)';

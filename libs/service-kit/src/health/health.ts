@@ -9,6 +9,8 @@ import {
 import { KafkaClient } from '../kafka/kafka-client';
 
 export type ReadinessCheck = () => Promise<void>;
+/** false for a service that serves without Kafka (instance-service): its readiness leaves Kafka out. */
+export const KAFKA_IN_READINESS = Symbol('KAFKA_IN_READINESS');
 
 /** Extra readiness conditions a service registers (e.g. "the instances consumer has joined"). */
 @Injectable()
@@ -31,6 +33,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(KafkaClient) private readonly kafka: KafkaClient,
     private readonly readiness: ReadinessChecks,
+    @Inject(KAFKA_IN_READINESS) private readonly kafkaInReadiness: boolean,
   ) {}
 
   /** The process is up and its event loop turns. */
@@ -39,7 +42,8 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready = Postgres and Kafka answer, and every registered condition holds. */
+  /** Ready = Postgres and (unless the service serves without it) Kafka answer, and every registered
+   * condition holds: what a load balancer needs to send this replica work. */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -54,7 +58,7 @@ export class HealthController {
     };
     return this.health.check([
       () => this.database.pingCheck('postgres', { timeout: 3000 }),
-      probe('kafka', () => this.kafka.ping()),
+      ...(this.kafkaInReadiness ? [probe('kafka', () => this.kafka.ping())] : []),
       ...this.readiness.entries().map(([name, check]) => probe(name, check)),
     ]);
   }

@@ -6,3 +6,5 @@ export * from './failure-policy';
 export * from './run-with-failure-policy';
 export * from './kafka-batch-handler';
 export * from './kafka-batch-transport';
+export * from './kafka-security';
+export * from './topic-check';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Kafka, logLevel, type Message, type Producer, type LogEntry } from 'kafkajs';
 import type { TopicSpec } from '@pollcast/contracts';
+import type { KafkaSecurityOptions } from './kafka-security';
 
 const KAFKAJS_LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -27,11 +28,13 @@ export class KafkaClient {
     readonly clientId: string,
     readonly brokers: string[],
     private readonly logger: Logger,
+    security: KafkaSecurityOptions = {},
   ) {
     const kafkaLogger = logger.child({ component: 'kafkajs' });
     this.kafka = new Kafka({
       clientId,
       brokers,
+      ...security,
       connectionTimeout: 5000,
       requestTimeout: 30000,
       retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10000 },
