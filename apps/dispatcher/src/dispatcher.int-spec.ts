@@ -355,6 +355,12 @@ describe('dispatcher through Kafka, Postgres and real HTTP', () => {
     expect(text).toMatch(/pollcast_dispatcher_retry_queue_depth/);
     expect(text).toMatch(/pollcast_dispatcher_oldest_pending_age_seconds/);
     expect(text).toMatch(/pollcast_dispatcher_parked_notifications\{[^}]*\} \d+/);
+    // Earlier tests delivered notifications: their latency from event time, and the groups' lag.
+    expect(text).toMatch(/pollcast_dispatcher_delivery_latency_seconds_count\{[^}]*\} [1-9]/);
+    expect(text).toMatch(/pollcast_dispatcher_circuits_open\{[^}]*\} \d+/);
+    expect(text).toMatch(
+      /pollcast_consumer_lag_messages\{group="[^"]*pollcast-dispatcher-events",[^}]*\} \d+/,
+    );
   });
 
   it('prunes delivered history past its retention; the events API no longer lists it', async () => {

@@ -18,6 +18,7 @@ function notification(index: number, callbackUrl: string): ClaimedNotification {
     attempts: 0,
     subscriptionActive: true,
     traceparent: null,
+    oldestEventAtMs: Date.now() - 5000,
     settings: { enabled: true, eventsEnabled: true, callbackUrl, hasSignatureKey: false },
   };
 }
@@ -56,7 +57,10 @@ function heldSender() {
   return { sender: sender as unknown as CallbackClient, open };
 }
 
+/** Delivery latencies the worker observed (seconds). */
+const latencies: number[] = [];
 const metrics = {
+  deliveryLatency: { observe: (seconds: number) => void latencies.push(seconds) },
   deliveries: { inc: () => undefined },
   attemptDuration: { observe: () => undefined },
   parked: { set: () => undefined },
@@ -119,6 +123,9 @@ describe('DeliveryWorker with a busy endpoint', () => {
     await worker.stop();
     expect(completed).toEqual(Array.from({ length: 10 }, (_, index) => `n-${index}`));
     expect(deferred).toEqual([]); // no round trips back to Postgres while waiting
+    // Event time (5 s before the claim) → 2xx, once per delivered notification.
+    expect(latencies.slice(-10)).toHaveLength(10);
+    expect(Math.min(...latencies.slice(-10))).toBeGreaterThanOrEqual(5);
   });
 
   it('does not let a saturated endpoint hold the slots of another', async () => {

@@ -331,6 +331,11 @@ export class DeliveryWorker {
     switch (decision.status) {
       case 'DELIVERED':
         this.count('delivered');
+        if (notification.oldestEventAtMs !== null) {
+          // Event time → 2xx, of the notification's oldest event; never negative (a provider clock ahead).
+          const seconds = Math.max(0, Date.now() - notification.oldestEventAtMs) / 1000;
+          this.deps.metrics.deliveryLatency.observe(seconds);
+        }
         return;
       case 'RETRYING':
         this.count(outcomeOverride ?? 'retrying');

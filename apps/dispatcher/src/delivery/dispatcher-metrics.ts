@@ -14,6 +14,8 @@ export type DeliveryOutcome =
 export class DispatcherMetrics {
   readonly deliveries: Counter<'outcome'>;
   readonly attemptDuration: Histogram<'result'>;
+  /** Event time → callback 2xx, per delivered notification (its oldest event). */
+  readonly deliveryLatency: Histogram;
   readonly eventsRecorded: Counter<'kind'>;
   readonly parked: Gauge;
 
@@ -30,6 +32,12 @@ export class DispatcherMetrics {
       help: 'Duration of one callback attempt',
       labelNames: ['result'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
+      registers: register,
+    });
+    this.deliveryLatency = new Histogram({
+      name: 'pollcast_dispatcher_delivery_latency_seconds',
+      help: "Provider's event time to the callback's 2xx, per delivered notification (its oldest event)",
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 21600, 86400],
       registers: register,
     });
     this.eventsRecorded = new Counter({

@@ -16,6 +16,8 @@ export interface ClaimedNotification {
   subscriptionActive: boolean;
   /** The W3C trace context its delivery continues (docs/tracing.md); null when tracing was off. */
   traceparent: string | null;
+  /** Event time (the provider's date) of its oldest event, epoch ms: the delivery latency's start. */
+  oldestEventAtMs: number | null;
   /** undefined when no snapshot of the instance has been consumed yet. */
   settings:
     | {
@@ -41,6 +43,7 @@ interface ClaimedRow {
   callback_url: string | null;
   has_signature_key: boolean | null;
   traceparent: string | null;
+  oldest_event_ms: number | null;
 }
 
 export interface AttemptRecord {
@@ -106,7 +109,9 @@ export class NotificationStore {
        WHERE n.id = due.id
        RETURNING n.id, n.instance_id, n.organization_id, n.body, cardinality(n.event_ids) AS event_count,
          n.attempts, s.active AS subscription_active, (i.instance_id IS NOT NULL) AS settings_known,
-         i.enabled, i.events_enabled, i.callback_url, i.has_signature_key, n.traceparent`,
+         i.enabled, i.events_enabled, i.callback_url, i.has_signature_key, n.traceparent,
+         (SELECT extract(epoch FROM min(e.event_date)) * 1000 FROM events e WHERE e.notification_id = n.id)::float8
+           AS oldest_event_ms`,
       [limit, excludedInstanceIds, leaseMs],
     );
     return returnedRows<ClaimedRow>(result).map((row) => ({
@@ -118,6 +123,7 @@ export class NotificationStore {
       attempts: row.attempts,
       subscriptionActive: row.subscription_active !== false,
       traceparent: row.traceparent,
+      oldestEventAtMs: row.oldest_event_ms === null ? null : Number(row.oldest_event_ms),
       settings: row.settings_known
         ? {
             enabled: row.enabled === true,
