@@ -1,5 +1,5 @@
 # One image for every Pollcast service; docker-compose.yml picks the app with SERVICE.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps apps
@@ -9,7 +9,7 @@ COPY nx.json tsconfig.base.json tsconfig.json .swcrc ./
 RUN npm ci --no-audit --no-fund && NX_DAEMON=false npx nx run-many -t build --outputStyle=static \
   && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app /app
