@@ -21,8 +21,10 @@ COPY tools tools
 RUN npm ci --no-audit --no-fund
 COPY apps apps
 COPY nx.json tsconfig.base.json tsconfig.json .swcrc ./
+# --omit=optional: the Node 24 that npm ci pins for development (node-linux-*, ~190 MB) is the base
+# image's here; the other optional production package is pg-cloudflare (Workers only).
 RUN npx nx run-many -t build --outputStyle=static \
-  && npm prune --omit=dev --no-audit --no-fund \
+  && npm prune --omit=dev --omit=optional --no-audit --no-fund \
   && mkdir -p /out \
   && for workspace in apps/* libs/*; do \
        mkdir -p "/out/$workspace" && cp "$workspace/package.json" "/out/$workspace/"; \

@@ -73,6 +73,9 @@ export function createGuardedConnector(
 ): buildConnector.connector {
   const compiled = new CompiledPolicy(policy);
   const connect = buildConnector({
+    // undici 8 offers HTTP/2 by ALPN unless told not to. Stay on HTTP/1.1, what every caller's pool
+    // sizing (`connections` = concurrent requests per origin) and timeouts were measured with.
+    allowH2: false,
     ...(options.connectTimeoutMs === undefined ? {} : { timeout: options.connectTimeoutMs }),
     ...(compiled.allowPrivateAddresses ? {} : { lookup: guardedLookup(compiled) }),
   });

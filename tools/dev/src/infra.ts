@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import {
   brokerAnswers,
   readPid,
@@ -9,6 +9,13 @@ import {
 import { postgresPidOf, startLocalPostgres, type LocalPostgresHandle } from './local-postgres';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
+
+/** Which Node runs the platform, for the banners: the one `npm ci` pinned, or else the one on PATH. */
+export function describeRuntime(): string {
+  const where = relative(REPO_ROOT, process.execPath);
+  const pinned = !where.startsWith('..') && !isAbsolute(where);
+  return `Node ${process.version} (${pinned ? `${where}, pinned by package.json` : `${process.execPath}, from PATH`})`;
+}
 
 export interface InfraProfile {
   name: 'dev' | 'test' | 'faults' | 'bench' | 'fuzz';

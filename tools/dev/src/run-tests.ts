@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAll } from './build';
-import { REPO_ROOT } from './infra';
+import { describeRuntime, REPO_ROOT } from './infra';
 
 const log = (line: string) => process.stdout.write(`[pollcast] ${line}\n`);
 
@@ -17,6 +17,7 @@ interface JestSummary {
 
 /** `npm run test:faults`: the fault suite on Node's test runner (it manages its own broker and database). */
 export async function runFaultTests(files: string[]): Promise<number> {
+  log(describeRuntime());
   buildAll(log);
   return new Promise<number>((resolve) => {
     const child = spawn(
@@ -37,6 +38,7 @@ export async function runFaultTests(files: string[]): Promise<number> {
 /** `npm test`: build (e2e runs the built output), then Jest (its global setup starts Kafka and Postgres). */
 export async function runTests(jestArgs: string[]): Promise<number> {
   const began = Date.now();
+  log(describeRuntime());
   buildAll(log);
   const resultsDir = join(REPO_ROOT, '.data', 'test');
   mkdirSync(resultsDir, { recursive: true });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildAll } from './build';
-import { PROFILES, REPO_ROOT, startInfra, type Infra } from './infra';
+import { describeRuntime, PROFILES, REPO_ROOT, startInfra, type Infra } from './infra';
 import { ensureDatabase } from './local-postgres';
 import { platformProcesses } from './platform';
 import { startProcess, type SupervisedProcess } from './processes';
@@ -41,6 +41,7 @@ export async function start(): Promise<void> {
   if (process.connected) process.once('disconnect', () => void stopAll(0));
 
   try {
+    log(describeRuntime());
     buildAll(log);
     infra = await startInfra(profile, log);
     const databaseUrl = process.env.DATABASE_URL ?? infra.urlForDatabase('pollcast');
@@ -101,7 +102,9 @@ export async function start(): Promise<void> {
     }
     // Local development credentials (kept in the git-ignored .data folder).
     log(`development tenant: -H 'Authorization: ${authorizationHeader(secrets)}'`);
-    log(`all ready in ${((Date.now() - began) / 1000).toFixed(1)} s — Ctrl-C stops everything`);
+    log(
+      `all ready in ${((Date.now() - began) / 1000).toFixed(1)} s on Node ${process.version} — Ctrl-C stops everything`,
+    );
   } catch (error) {
     log(error instanceof Error ? error.message : String(error));
     await stopAll(1);
