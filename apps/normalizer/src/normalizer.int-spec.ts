@@ -217,7 +217,9 @@ describe('normalizer on the real broker and database', () => {
     expect(metrics).toMatch(
       /pollcast_normalizer_suppressed_total\{reason="stale",component="normalizer"\} [1-9]/,
     );
-    expect(metrics).toMatch(/pollcast_normalizer_events_total\{type="CREATED",component="normalizer"\} [1-9]/);
+    expect(metrics).toMatch(
+      /pollcast_normalizer_events_total\{type="CREATED",component="normalizer"\} [1-9]/,
+    );
   });
 
   it('classifies CREATED / UPDATED by created vs updated with tolerance and zones, and keeps bad dates', async () => {
