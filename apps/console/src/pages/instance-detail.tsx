@@ -4,7 +4,8 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import type { Instance } from '../api/types';
 import { useApi } from '../api-context';
-import { PowerIcon, RefreshIcon, TrashIcon } from '../components/icons';
+import { PowerIcon, TrashIcon } from '../components/icons';
+import { LoadedPanel } from '../components/loaded-panel';
 import { formatDate, GenericTable, Notice, PageTitle, Spinner } from '../components/ui';
 import { takeFlash } from '../lib/flash';
 import { navigate, paths } from '../lib/router';
@@ -171,35 +172,28 @@ function PollerPanel({ instanceId }: { readonly instanceId: string }) {
     }
   };
   return (
-    <section className="card panel" aria-labelledby="poller-heading">
-      <div className="panel-head">
-        <h2 id="poller-heading">Poller state</h2>
-        <div className="actions">
-          <button type="button" className="button button-small" onClick={() => void pollNow()}>
-            Poll now
-          </button>
-          <button
-            type="button"
-            className="button button-ghost"
-            onClick={state.reload}
-            aria-label="Refresh poller state"
-          >
-            <RefreshIcon />
-          </button>
-        </div>
-      </div>
-      {pollMessage !== null && <Notice tone={pollMessage.tone}>{pollMessage.text}</Notice>}
-      {state.error !== undefined && <Notice tone="error">{state.error.message}</Notice>}
-      {state.loading && state.data === undefined && <Spinner label="Loading poller state…" />}
-      {state.data !== undefined && (
+    <LoadedPanel
+      id="poller"
+      title="Poller state"
+      loaded={state}
+      refreshLabel="Refresh poller state"
+      loadingLabel="Loading poller state…"
+      actions={
+        <button type="button" className="button button-small" onClick={() => void pollNow()}>
+          Poll now
+        </button>
+      }
+      notice={pollMessage !== null && <Notice tone={pollMessage.tone}>{pollMessage.text}</Notice>}
+    >
+      {(rows) => (
         <GenericTable
-          rows={state.data}
+          rows={rows}
           caption="Poller state per resource"
           preferred={['resource', 'state', 'running', 'watermark', 'nextDueAt', 'lastSuccessAt', 'lastError']}
           emptyText="The poller has no state for this instance yet."
         />
       )}
-    </section>
+    </LoadedPanel>
   );
 }
 
@@ -207,29 +201,22 @@ function PollsPanel({ instanceId }: { readonly instanceId: string }) {
   const api = useApi();
   const polls = useLoad(() => api.listPolls(instanceId), [api, instanceId], { refreshMs: LIVE_INTERVAL_MS });
   return (
-    <section className="card panel" aria-labelledby="polls-heading">
-      <div className="panel-head">
-        <h2 id="polls-heading">Recent polls</h2>
-        <button
-          type="button"
-          className="button button-ghost"
-          onClick={polls.reload}
-          aria-label="Refresh recent polls"
-        >
-          <RefreshIcon />
-        </button>
-      </div>
-      {polls.error !== undefined && <Notice tone="error">{polls.error.message}</Notice>}
-      {polls.loading && polls.data === undefined && <Spinner label="Loading polls…" />}
-      {polls.data !== undefined && (
+    <LoadedPanel
+      id="polls"
+      title="Recent polls"
+      loaded={polls}
+      refreshLabel="Refresh recent polls"
+      loadingLabel="Loading polls…"
+    >
+      {(rows) => (
         <GenericTable
-          rows={polls.data.slice(0, 20)}
+          rows={rows.slice(0, 20)}
           caption="Recent poll runs"
           preferred={['resource', 'status', 'startedAt', 'finishedAt', 'pages', 'records', 'error']}
           maxColumns={7}
           emptyText="No poll has run yet."
         />
       )}
-    </section>
+    </LoadedPanel>
   );
 }

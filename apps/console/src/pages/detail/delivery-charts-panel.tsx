@@ -3,9 +3,8 @@
 import { useMemo } from 'react';
 import type { DeliveryStats } from '../../api/delivery-stats';
 import { useApi } from '../../api-context';
-import { RefreshIcon } from '../../components/icons';
+import { LoadedPanel } from '../../components/loaded-panel';
 import { TimeSeriesChart, type ChartSeries } from '../../components/time-series-chart';
-import { Notice, Spinner } from '../../components/ui';
 import { useLoad } from '../../lib/use-load';
 
 const CHART_REFRESH_MS = 15_000;
@@ -64,71 +63,65 @@ export function DeliveryChartsPanel({ instanceId }: { readonly instanceId: strin
   const stats = useLoad(() => api.getDeliveryStats(instanceId), [api, instanceId], {
     refreshMs: CHART_REFRESH_MS,
   });
-  const charts = useMemo(() => {
-    if (stats.data === undefined) return undefined;
-    const seconds = (values: readonly (number | null)[]) =>
-      values.map((value) => (value === null ? null : value / 1000));
-    return {
-      events: toSeries(stats.data.eventsByType, TYPE_COLORS),
-      attempts: toSeries(stats.data.attemptsByOutcome, OUTCOME_COLORS),
-      latency: [
-        { label: 'p50', color: '#3b82f6', values: seconds(stats.data.latencyMs.p50), dots: true },
-        { label: 'p99', color: '#e5534b', values: seconds(stats.data.latencyMs.p99), dots: true },
-      ],
-    };
-  }, [stats.data]);
-
+  const charts = useMemo(() => (stats.data === undefined ? [] : chartsOf(stats.data)), [stats.data]);
   return (
-    <section className="card panel charts-panel" aria-labelledby="charts-heading">
-      <div className="panel-head">
-        <h2 id="charts-heading">Last 24 hours</h2>
-        <button
-          type="button"
-          className="button button-ghost"
-          onClick={stats.reload}
-          aria-label="Refresh the charts"
-        >
-          <RefreshIcon />
-        </button>
-      </div>
-      {stats.error !== undefined && <Notice tone="error">{stats.error.message}</Notice>}
-      {stats.loading && stats.data === undefined && <Spinner label="Loading the charts…" />}
-      {stats.data !== undefined && charts !== undefined && (
+    <LoadedPanel
+      id="charts"
+      title="Last 24 hours"
+      className="charts-panel"
+      loaded={stats}
+      refreshLabel="Refresh the charts"
+      loadingLabel="Loading the charts…"
+    >
+      {(data) => (
         <>
           <p className="chart-summary" data-testid="charts-summary">
-            {statsSummary(stats.data)}
+            {statsSummary(data)}
           </p>
           <div className="charts">
-            <figure>
-              <figcaption>Events per minute, by type</figcaption>
-              <TimeSeriesChart
-                label="Events per minute by type"
-                times={stats.data.bucketStarts}
-                series={charts.events}
-                unit="events/min"
-              />
-            </figure>
-            <figure>
-              <figcaption>Delivery attempts per minute, by outcome</figcaption>
-              <TimeSeriesChart
-                label="Delivery attempts per minute by outcome"
-                times={stats.data.bucketStarts}
-                series={charts.attempts}
-                unit="attempts/min"
-              />
-            </figure>
-            <figure>
-              <figcaption>Delivery latency, event time → 2xx</figcaption>
-              <TimeSeriesChart
-                label="Delivery latency p50 and p99"
-                times={stats.data.bucketStarts}
-                series={charts.latency}
-                unit="seconds"
-              />
-            </figure>
+            {charts.map((chart) => (
+              <figure key={chart.label}>
+                <figcaption>{chart.caption}</figcaption>
+                <TimeSeriesChart
+                  label={chart.label}
+                  times={data.bucketStarts}
+                  series={chart.series}
+                  unit={chart.unit}
+                />
+              </figure>
+            ))}
           </div>
         </>
       )}
-    </section>
+    </LoadedPanel>
   );
+}
+
+/** The three charts: what each shows and its series (latency in seconds, for the axis). */
+function chartsOf(stats: DeliveryStats) {
+  const seconds = (values: readonly (number | null)[]) =>
+    values.map((value) => (value === null ? null : value / 1000));
+  return [
+    {
+      caption: 'Events per minute, by type',
+      label: 'Events per minute by type',
+      unit: 'events/min',
+      series: toSeries(stats.eventsByType, TYPE_COLORS),
+    },
+    {
+      caption: 'Delivery attempts per minute, by outcome',
+      label: 'Delivery attempts per minute by outcome',
+      unit: 'attempts/min',
+      series: toSeries(stats.attemptsByOutcome, OUTCOME_COLORS),
+    },
+    {
+      caption: 'Delivery latency, event time → 2xx',
+      label: 'Delivery latency p50 and p99',
+      unit: 'seconds',
+      series: [
+        { label: 'p50', color: '#3b82f6', values: seconds(stats.latencyMs.p50), dots: true },
+        { label: 'p99', color: '#e5534b', values: seconds(stats.latencyMs.p99), dots: true },
+      ],
+    },
+  ];
 }
