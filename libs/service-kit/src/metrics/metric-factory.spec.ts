@@ -10,8 +10,8 @@ describe('metricFactory', () => {
     metric.histogram('t_seconds', 'Durations', [], [1, 5]).observe(3);
     const gauge: Gauge = metric.gauge('t_level', 'Level', [], () => gauge.set(7));
     const text = await metrics.registry.metrics();
-    expect(text).toContain('t_things_total{kind="a",service="test"} 2');
-    expect(text).toContain('t_seconds_bucket{le="5",service="test"} 1');
-    expect(text).toContain('t_level{service="test"} 7');
+    expect(text).toContain('t_things_total{kind="a",component="test"} 2');
+    expect(text).toContain('t_seconds_bucket{le="5",component="test"} 1');
+    expect(text).toContain('t_level{component="test"} 7');
   });
 });
