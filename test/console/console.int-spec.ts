@@ -163,12 +163,15 @@ describe('console against the running platform', () => {
       'Delivery attempts per minute by outcome',
       'Delivery latency p50 and p99',
     ]) {
-      const chart = charts.getByRole('img', { name });
-      const canvas = await chart.locator('canvas').boundingBox();
-      expect({ name, drawn: (canvas?.width ?? 0) > 200 && (canvas?.height ?? 0) > 50 }).toEqual({
-        name,
-        drawn: true,
-      });
+      const canvas = charts.getByRole('img', { name }).locator('canvas');
+      const drawn = await waitFor(
+        async () => {
+          const box = await canvas.boundingBox();
+          return box !== null && box.width > 200 && box.height > 50 ? box : undefined;
+        },
+        { what: `the canvas of "${name}"`, timeoutMs: 10000, intervalMs: 200 },
+      );
+      expect(drawn.width).toBeGreaterThan(200);
     }
     expect(await charts.locator('.u-legend').first().textContent()).toContain('CREATED');
     await charts.scrollIntoViewIfNeeded();

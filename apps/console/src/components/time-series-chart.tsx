@@ -1,6 +1,6 @@
 // One uPlot chart (https://github.com/leeoniya/uPlot: ~50 KB, canvas, maintained) sized to its
 // container. uPlot is imperative, so the chart is created in an effect and destroyed with it.
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -28,44 +28,62 @@ export function TimeSeriesChart({
   readonly unit: string;
 }) {
   const host = useRef<HTMLDivElement>(null);
+  const chart = useRef<uPlot | null>(null);
+  // The chart is rebuilt only when its series change (names, colours, unit); new numbers (every refresh)
+  // go through setData, so the canvas stays in place instead of being torn down and redrawn.
+  const shape = JSON.stringify([unit, series.map((one) => [one.label, one.color, one.dots === true])]);
+  const data = useMemo(
+    (): uPlot.AlignedData => [times as number[], ...series.map((one) => one.values as (number | null)[])],
+    [times, series],
+  );
+  const latest = useRef<uPlot.AlignedData>([[]]);
+  // Declared before the chart's own effect, so on mount the chart is built with these numbers.
+  useEffect(() => {
+    latest.current = data;
+    // A new series (an outcome seen for the first time) changes the shape: the effect below rebuilds.
+    if (chart.current?.series.length === data.length) chart.current.setData(data);
+  }, [data]);
 
   useEffect(() => {
     const element = host.current;
     if (element === null) return;
+    const [unitLabel, seriesShape] = JSON.parse(shape) as [string, [string, string, boolean][]];
     const width = () => Math.max(element.clientWidth, 200);
     // Axes in the theme's colours (uPlot draws on a canvas, which CSS variables do not reach).
     const style = getComputedStyle(element);
     const axis = { stroke: style.color, grid: { stroke: style.borderColor, width: 1 } };
-    const chart = new uPlot(
+    const created = new uPlot(
       {
         width: width(),
         height: HEIGHT,
         legend: { live: false },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true } },
-        axes: [axis, { ...axis, label: unit, size: 56 }],
+        axes: [axis, { ...axis, label: unitLabel, size: 56 }],
         series: [
           {},
-          ...series.map((one) => ({
-            label: one.label,
-            stroke: one.color,
+          ...seriesShape.map(([seriesLabel, color, dots]) => ({
+            label: seriesLabel,
+            stroke: color,
             width: 1.5,
-            fill: `${one.color}22`,
+            fill: `${color}22`,
             spanGaps: false,
-            points: one.dots === true ? { show: true, size: 5 } : { show: false },
+            points: dots ? { show: true, size: 5 } : { show: false },
           })),
         ],
       },
-      [times as number[], ...series.map((one) => one.values as (number | null)[])],
+      latest.current,
       element,
     );
-    const observer = new ResizeObserver(() => chart.setSize({ width: width(), height: HEIGHT }));
+    chart.current = created;
+    const observer = new ResizeObserver(() => created.setSize({ width: width(), height: HEIGHT }));
     observer.observe(element);
     return () => {
       observer.disconnect();
-      chart.destroy();
+      created.destroy();
+      chart.current = null;
     };
-  }, [times, series, unit]);
+  }, [shape]);
 
   return <div className="chart" ref={host} role="img" aria-label={label} />;
 }
