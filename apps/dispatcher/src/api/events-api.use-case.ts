@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, RequestValidationError, unstorableTextReason } from '@pollcast/service-kit';
+import { z } from 'zod';
+import {
+  DomainError,
+  ErrorCode,
+  pageTokenCodec,
+  RequestValidationError,
+  unstorableTextReason,
+} from '@pollcast/service-kit';
 import { standardEventSchema } from '@pollcast/contracts';
 import type { Principal } from '@pollcast/tenant-auth';
 import { planNotifications } from '../notifications/notification-body';
@@ -37,35 +44,20 @@ function toView(row: EventRow): EventView {
   };
 }
 
-function encodeCursor(row: EventRow): string {
-  return Buffer.from(JSON.stringify([row.received_cursor, row.event_id])).toString('base64url');
-}
-
-// `received_at::text` as PostgreSQL writes it (ISO style, UTC session): what encodeCursor put in.
+// `received_at::text` as PostgreSQL writes it (ISO style, UTC session): what the token carries.
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 
-function decodeCursor(token: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    // A forged token must not reach SQL with a time or id PostgreSQL refuses.
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      typeof value[1] === 'string' &&
-      CURSOR_TIME.test(value[0]) &&
-      value[1].length <= 500 &&
-      unstorableTextReason(value[1]) === undefined
-    ) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // falls through to the validation error
-  }
-  throw new RequestValidationError('nextPage is not a page token this API issued', [
-    { path: 'nextPage', message: 'unknown page token' },
-  ]);
-}
+/** A page ends at (received_at, event_id) of its last row. */
+const eventsPage = pageTokenCodec(
+  z.tuple([
+    z.string().regex(CURSOR_TIME),
+    z
+      .string()
+      .max(500)
+      .refine((id) => unstorableTextReason(id) === undefined),
+  ]),
+  { summary: 'nextPage is not a page token this API issued', message: 'unknown page token' },
+);
 
 const notFound = (what: string) => new DomainError(ErrorCode.NOT_FOUND, `${what} not found`, 404);
 
@@ -94,7 +86,7 @@ export class EventsApi {
     query: ListEventsQuery,
   ): Promise<{ events: EventView[]; nextPage: string | null }> {
     // Input first: a forged page token is a 400 whether or not the instance exists.
-    const cursor = query.nextPage ? decodeCursor(query.nextPage) : undefined;
+    const cursor = query.nextPage ? eventsPage.decode(query.nextPage) : undefined;
     await this.assertInstanceOf(principal, instanceId);
     const rows = await this.store.list(instanceId, principal.organizationId, {
       status: query.status,
@@ -107,7 +99,10 @@ export class EventsApi {
     const last = page.at(-1);
     return {
       events: page.map(toView),
-      nextPage: rows.length > query.pageSize && last ? encodeCursor(last) : null,
+      nextPage:
+        rows.length > query.pageSize && last
+          ? eventsPage.encode([last.received_cursor, last.event_id])
+          : null,
     };
   }
 

@@ -1,13 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { instantSchema, RequestValidationError } from '@pollcast/service-kit';
+import { instantSchema, pageTokenCodec } from '@pollcast/service-kit';
 import type { Principal } from '@pollcast/tenant-auth';
 import { RunsStore, type PollRunView } from '../runs/runs.store';
 import { ScheduleStore } from '../schedule/schedule.store';
 import type { PollRunResponse, PollsQuery } from './poller-api.schemas';
 import { findVisibleInstance } from './visible-instance';
 
-const cursorSchema = z.object({ startedAt: instantSchema, id: z.uuid() });
+/** A page ends at (startedAt, id) of its last run. */
+const pollsPage = pageTokenCodec(
+  z.object({ startedAt: instantSchema.transform((iso) => new Date(iso)), id: z.uuid() }),
+  {
+    summary: 'Invalid query: nextPage: not a page token from this API',
+    message: 'not a page token from this API',
+  },
+);
 
 /** GET /instances/{id}/polls: the instance's poll runs, newest first, a page at a time. */
 @Injectable()
@@ -24,7 +31,7 @@ export class ListPolls {
   ): Promise<{ polls: PollRunResponse[]; nextPage: string | undefined }> {
     // Input first (the query itself is checked by the controller's pipe): a bad page token is a 400
     // whether or not the instance exists.
-    const after = query.nextPage === undefined ? undefined : decodeCursor(query.nextPage);
+    const after = query.nextPage === undefined ? undefined : pollsPage.decode(query.nextPage);
     await findVisibleInstance(this.schedules, principal, instanceId);
     const { runs, more } = await this.runs.page({
       instanceId,
@@ -36,7 +43,8 @@ export class ListPolls {
     const last = runs.at(-1);
     return {
       polls: runs.map(toRunResponse),
-      nextPage: more && last ? encodeCursor(last) : undefined,
+      nextPage:
+        more && last ? pollsPage.encode({ startedAt: last.startedAt.toISOString(), id: last.id }) : undefined,
     };
   }
 }
@@ -57,26 +65,4 @@ function toRunResponse(run: PollRunView): PollRunResponse {
     error: run.error === null ? null : { kind: run.errorKind, message: run.error },
     owner: run.owner,
   };
-}
-
-function encodeCursor(run: PollRunView): string {
-  return Buffer.from(JSON.stringify({ startedAt: run.startedAt.toISOString(), id: run.id })).toString(
-    'base64url',
-  );
-}
-
-function decodeCursor(token: string): { startedAt: Date; id: string } {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    decoded = undefined;
-  }
-  const cursor = cursorSchema.safeParse(decoded);
-  if (!cursor.success) {
-    throw new RequestValidationError('Invalid query: nextPage: not a page token from this API', [
-      { path: 'nextPage', message: 'not a page token from this API' },
-    ]);
-  }
-  return { startedAt: new Date(cursor.data.startedAt), id: cursor.data.id };
 }

@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './input-guard';
 export * from './openapi';
+export * from './page-token';
 export * from './paging';
 export * from './query-schemas';
 export * from './rate-limiter';
