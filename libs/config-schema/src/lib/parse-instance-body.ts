@@ -178,8 +178,9 @@ function cleanTags(tags: readonly string[], collector: IssueCollector): string[]
       cleaned.push(trimmed);
     }
   });
-  if (cleaned.length > MAX_TAGS)
-    collector.error(['tags'], `at most ${MAX_TAGS} tags are allowed, got ${cleaned.length}`);
+  // Counted as sent (the OpenAPI's maxItems), not after empty and repeated tags are dropped.
+  if (tags.length > MAX_TAGS)
+    collector.error(['tags'], `at most ${MAX_TAGS} tags are allowed, got ${tags.length}`);
   return cleaned;
 }
 
