@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { Pool } from 'undici';
 import { topicName } from '@pollcast/contracts';
 import { dataDir, PROFILES, startInfra } from '@pollcast/dev';
@@ -24,6 +25,35 @@ import { createInstance, type SinkRequest, sinkRequests, TopicReader } from '../
 const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 5000);
 const INSTANCES = Number(process.env.BENCH_E2E_INSTANCES ?? 4);
 const TRACING = process.env.BENCH_TRACING === '1';
+/** With POLLCAST_PG_STATEMENT_STATS=1 the bench's PostgreSQL loads pg_stat_statements: the statements
+ * that cost the most while the changes flowed are printed at the end. */
+const STATEMENT_STATS = process.env.POLLCAST_PG_STATEMENT_STATS === '1';
+
+async function statementStats(databaseUrl: string, action: 'reset' | 'report'): Promise<string[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    if (action === 'reset') {
+      await client.query('SELECT pg_stat_statements_reset()');
+      return [];
+    }
+    const { rows } = await client.query<{ ms: number; calls: string; rows: string; query: string }>(
+      `SELECT round(total_exec_time::numeric, 1)::float AS ms, calls, rows,
+              regexp_replace(left(query, 140), '\\s+', ' ', 'g') AS query
+         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`,
+    );
+    return [
+      '| statement (first 140 characters) | calls | rows | total ms |',
+      '|---|---:|---:|---:|',
+      ...rows.map(
+        (row) => `| \`${row.query.replace(/\|/g, '\\|')}\` | ${row.calls} | ${row.rows} | ${row.ms} |`,
+      ),
+    ];
+  } finally {
+    await client.end();
+  }
+}
 const log = (line: string) => process.stderr.write(`[bench:e2e] ${line}\n`);
 
 function peakRssMb(pid: number | undefined): number | undefined {
@@ -221,6 +251,7 @@ async function main(): Promise<void> {
       return new Map(entries);
     };
     const cpuBefore = cpuOf();
+    if (STATEMENT_STATS) await statementStats(infra.databaseUrl, 'reset');
     // The seed gives contacts a parent company: count the contacts it really made.
     const stats = (await (await fetch(`${platform.simUrl}/_sim/stats`)).json()) as {
       byType: { Contact: number };
@@ -246,6 +277,7 @@ async function main(): Promise<void> {
       { what: `${expected} events at the sink`, timeoutMs: 600000, intervalMs: 250 },
     );
     const cpuAfter = cpuOf();
+    const statements = STATEMENT_STATS ? await statementStats(infra.databaseUrl, 'report') : [];
     const lastAt = Math.max(
       ...requests.map((request) => (request as unknown as { receivedAtMs: number }).receivedAtMs),
     );
@@ -334,6 +366,9 @@ async function main(): Promise<void> {
           `| ${name} | ${rss[name] ?? 'n/a'} | ${cpuUsed(name).toFixed(1)} | ${microsPerEvent(cpuUsed(name))} |`,
       ),
       `| **all processes** | | ${totalCpu.toFixed(1)} | **${microsPerEvent(totalCpu)}** |`,
+      ...(statements.length > 0
+        ? ['', 'PostgreSQL statements while the changes flowed:', '', ...statements]
+        : []),
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
   } finally {
