@@ -10,13 +10,13 @@
  * 4. consumer fetch sizes: maxBytesPerPartition, minBytes / maxWaitTimeInMs on the pass-through, kafkajs.
  *
  * Uses KAFKA_BROKERS when set (then BENCH_KAFKA_PID names the broker's pid for its CPU figure), else
- * starts its own broker on the bench ports. Env: BENCH_KAFKA_MESSAGES (default 50000, ~0.8 KB JSON each),
- * BENCH_KAFKA_PARTITIONS (6), BENCH_KAFKA_ROUNDS (3). The benchmark compares clients; services use the
+ * starts its own broker on the bench ports. Env: BENCH_KAFKA_MESSAGES (default 50000, ~1 KB JSON each),
+ * BENCH_KAFKA_PARTITIONS (6), BENCH_KAFKA_ROUNDS (3), BENCH_KAFKA_SECTIONS (pass,codec,batch,fetch),
+ * BENCH_KAFKA_CLIENTS (kafkajs,platformatic; the codec section). The benchmark compares clients; services use the
  * client only through @pollcast/service-kit's KafkaClient / ConsumerRunner.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import {
   Admin as PAdmin,
   Consumer as PConsumer,
@@ -26,6 +26,7 @@ import {
 import { lz4Compress, lz4Decompress } from '@platformatic/wasm-utils';
 import { CompressionCodecs, CompressionTypes, Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { PROFILES, startInfra } from '@pollcast/dev';
+import { registerKafkaCodecs } from '@pollcast/service-kit';
 import { uniqueName } from '@pollcast/testing';
 
 const MESSAGES = Number(process.env['BENCH_KAFKA_MESSAGES'] ?? 50_000);
@@ -34,11 +35,8 @@ const ROUNDS = Number(process.env['BENCH_KAFKA_ROUNDS'] ?? 3);
 const log = (line: string) => process.stderr.write(`[bench:kafka] ${line}\n`);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-// kafkajs ships gzip only; these are the codecs a service would register.
-CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-  compress: async (encoder: { buffer: Buffer }) => zstdCompressSync(encoder.buffer),
-  decompress: async (buffer: Buffer) => zstdDecompressSync(buffer),
-});
+// zstd: service-kit's codec (node:zlib), the one the services use; lz4 (wasm) to compare only.
+registerKafkaCodecs();
 CompressionCodecs[CompressionTypes.LZ4] = () => ({
   compress: async (encoder: { buffer: Buffer }) => lz4Compress(encoder.buffer),
   decompress: async (buffer: Buffer) => lz4Decompress(buffer),
@@ -228,7 +226,14 @@ async function consume(
   let handled = 0;
   let began = 0;
   let done = () => {};
-  const finished = new Promise<void>((resolve) => (done = resolve));
+  let fail: (error: Error) => void = () => {};
+  const finished = new Promise<void>((resolve, reject) => {
+    done = resolve;
+    fail = reject;
+  });
+  // A handler that keeps failing (kafkajs retries the batch, silently here) must not hang the run.
+  const guard = setTimeout(() => fail(new Error(`${client}: ${source} not consumed within 180 s`)), 180_000);
+  void finished.finally(() => clearTimeout(guard)).catch(() => undefined);
   if (client === 'kafkajs') {
     const kafka = kafkajs();
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
@@ -245,16 +250,23 @@ async function consume(
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         if (began === 0) began = performance.now();
-        if (sink)
-          await producer.send({
-            topic: sink,
-            acks: -1,
-            messages: batch.messages.map((m: KafkaMessage) => ({
-              key: m.key,
-              value: m.value,
-              headers: m.headers,
-            })),
-          });
+        if (sink) {
+          try {
+            await producer.send({
+              topic: sink,
+              acks: -1,
+              messages: batch.messages.map((m: KafkaMessage) => ({
+                key: m.key,
+                value: m.value,
+                headers: m.headers,
+              })),
+            });
+          } catch (error) {
+            // kafkajs would retry the batch for ever, silently at this log level: end the case instead.
+            fail(error instanceof Error ? error : new Error(String(error)));
+            throw error;
+          }
+        }
         const last = batch.messages.at(-1);
         if (last)
           await consumer.commitOffsets([
@@ -264,11 +276,13 @@ async function consume(
         if (handled >= count) done();
       },
     });
-    await finished;
-    const ms = performance.now() - began;
-    await consumer.disconnect();
-    await producer.disconnect();
-    return ms;
+    try {
+      await finished;
+      return performance.now() - began;
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+    }
   }
   const producer = new PProducer({ clientId: 'bench-kafka', bootstrapBrokers: brokers, idempotent: true });
   const consumer = new PConsumer({
@@ -311,6 +325,8 @@ async function consume(
   stream.on('data', (message: PMessage) => {
     if (began === 0) began = performance.now();
     pending.push(message);
+    // At most about one kafkajs batch (a 1 MiB fetch) per send: the broker refuses larger record batches.
+    if (pending.length >= 1000) stream.pause();
     if (!scheduled) {
       scheduled = true;
       setImmediate(() => void flush());
@@ -333,8 +349,13 @@ async function passThroughSection(values: string[]): Promise<void> {
   const source = uniqueName('bench.kafka.src.');
   await createTopics(source);
   await produce('kafkajs', source, values);
-  const rows: string[] = [];
-  const all: Record<ClientName, Figures[]> = { kafkajs: [], platformatic: [] };
+  out(
+    `\n### consume → produce pass-through, ${MESSAGES} messages of ~${values[0]?.length ?? 0} B, ${PARTITIONS} partitions`,
+  );
+  out(
+    '| round | kafkajs msg/s | platformatic msg/s | ratio | kafkajs CPU µs/msg | platformatic CPU µs/msg | ratio | broker CPU µs/msg (kafkajs / platformatic) |',
+  );
+  out('| --: | --: | --: | --: | --: | --: | --: | --: |');
   for (let round = 1; round <= ROUNDS; round += 1) {
     const order: ClientName[] = round % 2 === 1 ? ['kafkajs', 'platformatic'] : ['platformatic', 'kafkajs'];
     const figures = {} as Record<ClientName, Figures>;
@@ -343,41 +364,40 @@ async function passThroughSection(values: string[]): Promise<void> {
       await createTopics(sink);
       log(`pass-through round ${round}: ${client}`);
       figures[client] = await measure(MESSAGES, () => consume(client, source, sink));
-      all[client].push(figures[client]);
     }
     const k = figures.kafkajs;
     const p = figures.platformatic;
-    rows.push(
+    out(
       `| ${round} | ${fmt(k.rate)} | ${fmt(p.rate)} | ${fmt(p.rate / k.rate, 2)} | ${fmt(k.cpuUs, 1)} | ${fmt(p.cpuUs, 1)} | ${fmt(p.cpuUs / k.cpuUs, 2)} | ${fmt(k.brokerUs, 1)} / ${fmt(p.brokerUs, 1)} |`,
     );
   }
-  out(
-    `\n### consume → produce pass-through, ${MESSAGES} messages of ~${values[0]?.length ?? 0} B, ${PARTITIONS} partitions`,
-  );
-  out(
-    '| round | kafkajs msg/s | platformatic msg/s | ratio | kafkajs CPU µs/msg | platformatic CPU µs/msg | ratio | broker CPU µs/msg (kafkajs / platformatic) |',
-  );
-  out('| --: | --: | --: | --: | --: | --: | --: | --: |');
-  for (const row of rows) out(row);
 }
 
 async function codecSection(values: string[]): Promise<void> {
-  out(`\n### producer compression, ${MESSAGES} messages in sends of 500 (acks=all), then consumed back`);
   out(
-    '| client | codec | produce msg/s | produce CPU µs/msg | broker CPU µs/msg (produce) | bytes on broker | bytes/msg | consume CPU µs/msg |',
+    `\n### producer compression, ${MESSAGES} messages in sends of 500 (acks=all), then consumed back; ${ROUNDS} rounds, codecs in turn`,
   );
-  out('| --- | --- | --: | --: | --: | --: | --: | --: |');
-  for (const client of ['kafkajs', 'platformatic'] as const) {
-    for (const codec of ['none', 'gzip', 'lz4', 'zstd'] as const) {
-      const topic = uniqueName(`bench.kafka.${codec}.`);
-      await createTopics(topic);
-      log(`codec ${client} ${codec}`);
-      const produced = await measure(MESSAGES, () => produce(client, topic, values, { codec }));
-      const bytes = await bytesOnBroker(topic);
-      const consumed = await measure(MESSAGES, () => consume(client, topic, undefined));
-      out(
-        `| ${client} | ${codec} | ${fmt(produced.rate)} | ${fmt(produced.cpuUs, 1)} | ${fmt(produced.brokerUs, 1)} | ${fmt(bytes)} | ${fmt(bytes / MESSAGES)} | ${fmt(consumed.cpuUs, 1)} |`,
-      );
+  out(
+    '| round | client | codec | produce msg/s | produce CPU µs/msg | broker CPU µs/msg (produce) | bytes on broker | bytes/msg | consume CPU µs/msg |',
+  );
+  out('| --: | --- | --- | --: | --: | --: | --: | --: | --: |');
+  const codecs: Codec[] = ['none', 'gzip', 'lz4', 'zstd'];
+  const clients = (process.env['BENCH_KAFKA_CLIENTS'] ?? 'kafkajs,platformatic').split(',') as ClientName[];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    // Each round starts with another codec, so none of them always runs first (JIT warm-up, load).
+    const order = codecs.map((_, i) => codecs[(i + round - 1) % codecs.length] ?? 'none');
+    for (const client of clients) {
+      for (const codec of order) {
+        const topic = uniqueName(`bench.kafka.${codec}.`);
+        await createTopics(topic);
+        log(`codec round ${round}: ${client} ${codec}`);
+        const produced = await measure(MESSAGES, () => produce(client, topic, values, { codec }));
+        const bytes = await bytesOnBroker(topic);
+        const consumed = await measure(MESSAGES, () => consume(client, topic, undefined));
+        out(
+          `| ${round} | ${client} | ${codec} | ${fmt(produced.rate)} | ${fmt(produced.cpuUs, 1)} | ${fmt(produced.brokerUs, 1)} | ${fmt(bytes)} | ${fmt(bytes / MESSAGES)} | ${fmt(consumed.cpuUs, 1)} |`,
+        );
+      }
     }
   }
 }
@@ -408,7 +428,7 @@ async function fetchSection(values: string[]): Promise<void> {
   const cases: FetchLevers[] = [
     { maxBytesPerPartition: 1_048_576, minBytes: 1, maxWaitTimeInMs: 200 },
     { maxBytesPerPartition: 262_144, minBytes: 1, maxWaitTimeInMs: 200 },
-    { maxBytesPerPartition: 4_194_304, minBytes: 1, maxWaitTimeInMs: 200 },
+    { maxBytesPerPartition: 2_097_152, minBytes: 1, maxWaitTimeInMs: 200 },
     { maxBytesPerPartition: 1_048_576, minBytes: 65_536, maxWaitTimeInMs: 200 },
     { maxBytesPerPartition: 1_048_576, minBytes: 1, maxWaitTimeInMs: 50 },
   ];
@@ -416,7 +436,15 @@ async function fetchSection(values: string[]): Promise<void> {
     const sink = uniqueName('bench.kafka.dst.');
     await createTopics(sink);
     log(`fetch ${JSON.stringify(levers)}`);
-    const figures = await measure(MESSAGES, () => consume('kafkajs', source, sink, levers));
+    const figures = await measure(MESSAGES, () => consume('kafkajs', source, sink, levers)).catch(
+      (error: unknown) => {
+        out(
+          `| ${fmt(levers.maxBytesPerPartition ?? NaN)} | ${fmt(levers.minBytes ?? NaN)} | ${levers.maxWaitTimeInMs} | failed: ${error instanceof Error ? error.message.slice(0, 120) : String(error)} | | |`,
+        );
+        return undefined;
+      },
+    );
+    if (!figures) continue;
     out(
       `| ${fmt(levers.maxBytesPerPartition ?? NaN)} | ${fmt(levers.minBytes ?? NaN)} | ${levers.maxWaitTimeInMs} | ${fmt(figures.rate)} | ${fmt(figures.cpuUs, 1)} | ${fmt(figures.brokerUs, 1)} |`,
     );
