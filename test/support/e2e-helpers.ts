@@ -1,7 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { SimulatorClient } from '@pollcast/maximizer-sim';
+import { registerKafkaCodecs } from '@pollcast/service-kit';
 import { kafkaBrokers, waitFor } from '@pollcast/testing';
+
+// The services produce zstd batches (KAFKA_PRODUCER_COMPRESSION); this process's kafkajs reads them too.
+registerKafkaCodecs();
 
 /** The simulator's default OAuth client (tools/maximizer-sim). */
 export const SIM_CLIENT = { id: 'pollcast-dev', secret: 'pollcast-dev-secret' };

@@ -22,6 +22,7 @@ import { MetricsController, MetricsRegistry } from './metrics/metrics';
 import { KafkaClient } from './kafka/kafka-client';
 import { KafkaBatchTransport } from './kafka/kafka-batch-transport';
 import { kafkaSecurityOptions } from './kafka/kafka-security';
+import { kafkaTuningOptions } from './kafka/kafka-tuning';
 import { assertTopicsExist } from './kafka/topic-check';
 import { HealthController, KAFKA_IN_READINESS, ReadinessChecks } from './health/health';
 import { GlobalExceptionFilter } from './http/errors';
@@ -104,6 +105,7 @@ export class ServiceKitModule {
       env.KAFKA_BROKERS.split(','),
       logger,
       kafkaSecurityOptions(env),
+      kafkaTuningOptions(env),
     );
     const metrics = new MetricsRegistry(service);
     return {

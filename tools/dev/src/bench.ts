@@ -12,6 +12,7 @@ export const BENCHMARKS: Record<string, string> = {
   normalizer: 'apps/normalizer/bench/normalizer.bench.ts',
   dispatcher: 'apps/dispatcher/bench/dispatcher.bench.ts',
   e2e: 'test/bench/e2e.bench.ts',
+  kafka: 'libs/service-kit/bench/kafka-client.bench.ts',
 };
 
 /** `--tracing`: the services export traces (OTLP/HTTP) to a null receiver in the benchmark process, to

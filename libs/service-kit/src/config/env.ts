@@ -2,6 +2,7 @@ import { parseHostAllowList } from '@pollcast/outbound-guard';
 import { z } from 'zod';
 import { managementEnvShape } from '../http/management-server';
 import { kafkaSecurityEnvShape, kafkaSecurityIssues } from '../kafka/kafka-security';
+import { kafkaTuningEnvShape } from '../kafka/kafka-tuning';
 import { booleanFlag, port, SENSITIVE } from './env-primitives';
 
 export { SENSITIVE };
@@ -25,6 +26,7 @@ export const baseEnvSchema = z.object({
       'Create missing topics at start; false = operators pre-create them and a missing one fails the start',
     ),
   ...kafkaSecurityEnvShape,
+  ...kafkaTuningEnvShape,
   ...managementEnvShape,
   KAFKA_CONSUMER_MAX_DETERMINISTIC_ATTEMPTS: z.coerce
     .number()

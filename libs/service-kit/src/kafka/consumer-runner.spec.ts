@@ -2,6 +2,7 @@ import pino from 'pino';
 import { z } from 'zod';
 import { MetricsRegistry } from '../metrics/metrics';
 import { ConsumerRunner } from './consumer-runner';
+import { DEFAULT_KAFKA_TUNING } from './kafka-tuning';
 import type { KafkaClient, OutgoingMessage } from './kafka-client';
 
 type CrashListener = (event: { payload: { error: Error; restart: boolean } }) => void;
@@ -10,6 +11,7 @@ type CrashListener = (event: { payload: { error: Error; restart: boolean } }) =>
 function fakeKafka() {
   const consumers: { crash: CrashListener | undefined; running: boolean; disconnected: boolean }[] = [];
   const client = {
+    tuning: DEFAULT_KAFKA_TUNING,
     kafka: {
       consumer: () => {
         const state = { crash: undefined as CrashListener | undefined, running: false, disconnected: false };
@@ -88,6 +90,7 @@ describe('ConsumerRunner under the failure policy', () => {
     const published: { topic: string; messages: OutgoingMessage[] }[] = [];
     const commits: unknown[] = [];
     const client = {
+      tuning: DEFAULT_KAFKA_TUNING,
       kafka: {
         consumer: () => ({
           events: { CRASH: 'consumer.crash' },

@@ -120,7 +120,9 @@ export class ConsumerRunner<T> {
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
-      maxWaitTimeInMs: 200,
+      maxWaitTimeInMs: this.client.tuning.maxWaitTimeInMs,
+      minBytes: this.client.tuning.minBytes,
+      maxBytesPerPartition: this.client.tuning.maxBytesPerPartition,
       // kafkajs restarts a crashed consumer ~200 ms later — also one that crashed because it was being
       // disconnected mid-rebalance, which left a zombie member holding partitions after shutdown.
       retry: { restartOnFailure: async () => !this.stopping },

@@ -7,4 +7,5 @@ export * from './run-with-failure-policy';
 export * from './kafka-batch-handler';
 export * from './kafka-batch-transport';
 export * from './kafka-security';
+export * from './kafka-tuning';
 export * from './topic-check';

@@ -6,6 +6,7 @@ import { ReadinessChecks } from '../health/health';
 import { MetricsRegistry } from '../metrics/metrics';
 import { KAFKA_BATCH_HANDLER, type KafkaBatchHandlerOptions } from './kafka-batch-handler';
 import { KafkaBatchTransport } from './kafka-batch-transport';
+import { DEFAULT_KAFKA_TUNING } from './kafka-tuning';
 import type { KafkaClient } from './kafka-client';
 
 type EachBatch = (payload: unknown) => Promise<void>;
@@ -15,6 +16,7 @@ function fakeKafka() {
   const consumers: { groupId: string; eachBatch?: EachBatch; commits: unknown[]; disconnected: boolean }[] =
     [];
   const client = {
+    tuning: DEFAULT_KAFKA_TUNING,
     kafka: {
       consumer: ({ groupId }: { groupId: string }) => {
         const state = {

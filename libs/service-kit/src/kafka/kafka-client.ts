@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Kafka, logLevel, type Message, type Producer, type LogEntry } from 'kafkajs';
 import type { TopicSpec } from '@pollcast/contracts';
 import type { KafkaSecurityOptions } from './kafka-security';
+import { DEFAULT_KAFKA_TUNING, KAFKAJS_COMPRESSION, type KafkaTuning } from './kafka-tuning';
 
 const KAFKAJS_LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -19,7 +20,8 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
 }
 
-/** One kafkajs client per process, its one idempotent producer (acks=all), and topic administration. */
+/** One kafkajs client per process, its one idempotent producer (acks=all), and topic administration.
+ * The seam to the Kafka client: services, their use cases and handlers never import kafkajs. */
 export class KafkaClient {
   readonly kafka: Kafka;
   private producerPromise: Promise<Producer> | undefined;
@@ -29,6 +31,8 @@ export class KafkaClient {
     readonly brokers: string[],
     private readonly logger: Logger,
     security: KafkaSecurityOptions = {},
+    /** Compression and fetch sizes (`kafka-tuning.ts`; KAFKA_PRODUCER_COMPRESSION, KAFKA_CONSUMER_*). */
+    readonly tuning: KafkaTuning = DEFAULT_KAFKA_TUNING,
   ) {
     const kafkaLogger = logger.child({ component: 'kafkajs' });
     this.kafka = new Kafka({
@@ -80,7 +84,12 @@ export class KafkaClient {
             : JSON.stringify(message.value),
       headers: message.headers,
     }));
-    await producer.send({ topic, acks: -1, messages: encoded });
+    await producer.send({
+      topic,
+      acks: -1,
+      compression: KAFKAJS_COMPRESSION[this.tuning.compression],
+      messages: encoded,
+    });
   }
 
   /** Creates missing topics; existing ones are left as they are (idempotent at every start). Services

@@ -3,7 +3,11 @@
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
+import { registerKafkaCodecs } from '../kafka-tuning';
 import { listDlqTopics, replayDlqRange, showDlqRange, type DlqRange } from './dlq-tool';
+
+// DLQ messages keep the codec their service produced them with (zstd by default).
+registerKafkaCodecs();
 
 const USAGE = `Usage: npm run dlq -- <command> [options]
 
