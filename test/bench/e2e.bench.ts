@@ -8,11 +8,12 @@
  * Env: BENCH_E2E_RECORDS (default 5000), BENCH_E2E_INSTANCES (4). Uses KAFKA_BROKERS / DATABASE_URL when
  * set, else starts its own broker and database on the bench ports. `npm run bench -- e2e --tracing`
  * (BENCH_TRACING=1) runs the services with tracing on, every poll sampled, exporting to a null OTLP
- * receiver in this process; compare its "service CPU per event" with a run without the flag.
+ * receiver in this process; compare its "CPU per event" with a run without the flag.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { Pool } from 'undici';
 import { topicName } from '@pollcast/contracts';
 import { dataDir, PROFILES, startInfra } from '@pollcast/dev';
@@ -24,6 +25,35 @@ import { createInstance, type SinkRequest, sinkRequests, TopicReader } from '../
 const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 5000);
 const INSTANCES = Number(process.env.BENCH_E2E_INSTANCES ?? 4);
 const TRACING = process.env.BENCH_TRACING === '1';
+/** With POLLCAST_PG_STATEMENT_STATS=1 the bench's PostgreSQL loads pg_stat_statements: the statements
+ * that cost the most while the changes flowed are printed at the end. */
+const STATEMENT_STATS = process.env.POLLCAST_PG_STATEMENT_STATS === '1';
+
+async function statementStats(databaseUrl: string, action: 'reset' | 'report'): Promise<string[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    if (action === 'reset') {
+      await client.query('SELECT pg_stat_statements_reset()');
+      return [];
+    }
+    const { rows } = await client.query<{ ms: number; calls: string; rows: string; query: string }>(
+      `SELECT round(total_exec_time::numeric, 1)::float AS ms, calls, rows,
+              regexp_replace(left(query, 140), '\\s+', ' ', 'g') AS query
+         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`,
+    );
+    return [
+      '| statement (first 140 characters) | calls | rows | total ms |',
+      '|---|---:|---:|---:|',
+      ...rows.map(
+        (row) => `| \`${row.query.replace(/\|/g, '\\|')}\` | ${row.calls} | ${row.rows} | ${row.ms} |`,
+      ),
+    ];
+  } finally {
+    await client.end();
+  }
+}
 const log = (line: string) => process.stderr.write(`[bench:e2e] ${line}\n`);
 
 function peakRssMb(pid: number | undefined): number | undefined {
@@ -103,7 +133,11 @@ async function undiciCeiling(sinkUrl: string, body: string, seconds: number): Pr
 }
 
 /** A plain consume→produce loop on the same broker: what Kafka alone allows here. */
-async function passThroughCeiling(brokers: string, messages: number, value: string): Promise<number> {
+async function passThroughCeiling(
+  brokers: string,
+  messages: number,
+  value: string,
+): Promise<{ rate: number; clientMicrosPerMessage: number }> {
   const kafka = new Kafka({
     clientId: 'bench-pass',
     brokers: brokers.split(','),
@@ -135,6 +169,7 @@ async function passThroughCeiling(brokers: string, messages: number, value: stri
   await consumer.subscribe({ topic: source, fromBeginning: true });
   let moved = 0;
   let began = 0;
+  const cpuAtStart = process.cpuUsage();
   await new Promise<void>((resolve) => {
     void consumer.run({
       eachBatch: async ({ batch }) => {
@@ -150,9 +185,11 @@ async function passThroughCeiling(brokers: string, messages: number, value: stri
     });
   });
   const rate = moved / ((Date.now() - began) / 1000);
+  const cpu = process.cpuUsage(cpuAtStart);
   await consumer.disconnect();
   await producer.disconnect();
-  return rate;
+  // The client's CPU (consume + produce in this process) per message moved: what a hop costs at least.
+  return { rate, clientMicrosPerMessage: Math.round((cpu.user + cpu.system) / moved) };
 }
 
 async function main(): Promise<void> {
@@ -214,6 +251,7 @@ async function main(): Promise<void> {
       return new Map(entries);
     };
     const cpuBefore = cpuOf();
+    if (STATEMENT_STATS) await statementStats(infra.databaseUrl, 'reset');
     // The seed gives contacts a parent company: count the contacts it really made.
     const stats = (await (await fetch(`${platform.simUrl}/_sim/stats`)).json()) as {
       byType: { Contact: number };
@@ -239,6 +277,7 @@ async function main(): Promise<void> {
       { what: `${expected} events at the sink`, timeoutMs: 600000, intervalMs: 250 },
     );
     const cpuAfter = cpuOf();
+    const statements = STATEMENT_STATS ? await statementStats(infra.databaseUrl, 'report') : [];
     const lastAt = Math.max(
       ...requests.map((request) => (request as unknown as { receivedAtMs: number }).receivedAtMs),
     );
@@ -299,11 +338,15 @@ async function main(): Promise<void> {
       JSON.stringify({ pad: 'x'.repeat(800) }),
     );
 
+    const cpuUsed = (name: string) => (cpuAfter.get(name) ?? NaN) - (cpuBefore.get(name) ?? NaN);
+    // CPU per event is the primary figure: it hardly depends on how fast the machine is or what else runs.
+    const microsPerEvent = (cpuSecondsUsed: number) => Math.round((cpuSecondsUsed * 1e6) / expected);
     const serviceCpu = [...cpuAfter.keys()]
       .filter((name) => /^(instance-service|poller-service|normalizer|dispatcher)/.test(name))
-      .reduce((sum, name) => sum + (cpuAfter.get(name) ?? NaN) - (cpuBefore.get(name) ?? NaN), 0);
+      .reduce((sum, name) => sum + cpuUsed(name), 0);
+    const totalCpu = [...cpuAfter.keys()].reduce((sum, name) => sum + cpuUsed(name), 0);
     const lines = [
-      `Tracing ${receiver ? `on (every poll sampled, ${receiver.requests} OTLP exports to a null receiver)` : 'off'}; service CPU per event: ${((serviceCpu * 1000) / expected).toFixed(3)} ms (${serviceCpu.toFixed(1)} CPU s for ${expected} events).`,
+      `Tracing ${receiver ? `on (every poll sampled, ${receiver.requests} OTLP exports to a null receiver)` : 'off'}; CPU per event: ${microsPerEvent(totalCpu)} µs all processes, ${microsPerEvent(serviceCpu)} µs the four services (${serviceCpu.toFixed(1)} CPU s for ${expected} events).`,
       '',
       `Stages after seeding: ${stages.join('; ')}.`,
       '',
@@ -314,14 +357,18 @@ async function main(): Promise<void> {
       `| ceiling, same run | rate | pipeline ÷ ceiling |`,
       `|---|---:|---:|`,
       `| bare undici loop → sink (${eventsPerBody}-event bodies) | ${Math.round(undiciRequestsPerSecond)} req/s = ${Math.round(undiciRequestsPerSecond * eventsPerBody)} events/s | ${(pipelineRate / (undiciRequestsPerSecond * eventsPerBody)).toFixed(2)} |`,
-      `| kafkajs consume→produce pass-through | ${Math.round(passThrough)} msg/s | ${(pipelineRate / passThrough).toFixed(2)} |`,
+      `| kafkajs consume→produce pass-through (${passThrough.clientMicrosPerMessage} µs client CPU per message) | ${Math.round(passThrough.rate)} msg/s | ${(pipelineRate / passThrough.rate).toFixed(2)} |`,
       '',
-      `| process | peak RSS (MB) | CPU s while the changes flowed (${seconds.toFixed(1)} s wall, 2 cores) |`,
-      `|---|---:|---:|`,
+      `| process | peak RSS (MB) | CPU s while the changes flowed (${seconds.toFixed(1)} s wall, 2 cores) | CPU µs per event |`,
+      `|---|---:|---:|---:|`,
       ...[...cpuAfter.keys()].map(
         (name) =>
-          `| ${name} | ${rss[name] ?? 'n/a'} | ${((cpuAfter.get(name) ?? NaN) - (cpuBefore.get(name) ?? NaN)).toFixed(1)} |`,
+          `| ${name} | ${rss[name] ?? 'n/a'} | ${cpuUsed(name).toFixed(1)} | ${microsPerEvent(cpuUsed(name))} |`,
       ),
+      `| **all processes** | | ${totalCpu.toFixed(1)} | **${microsPerEvent(totalCpu)}** |`,
+      ...(statements.length > 0
+        ? ['', 'PostgreSQL statements while the changes flowed:', '', ...statements]
+        : []),
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
   } finally {

@@ -108,6 +108,12 @@ async function timeProgress(probe: () => Promise<number>, from: number, target: 
   }
 }
 
+/** CPU microseconds this process used since `start` (user + system): the bench runs the service in-process. */
+function cpuMicrosSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return used.user + used.system;
+}
+
 async function main(): Promise<void> {
   const external = Boolean(process.env['KAFKA_BROKERS'] && process.env['DATABASE_URL']);
   const infra: Infra | undefined = external ? undefined : await startInfra(PROFILES.test, log);
@@ -156,8 +162,10 @@ async function main(): Promise<void> {
       logger,
       'bench',
     );
+    const passCpu = process.cpuUsage();
     await passthrough.start();
     const passSeconds = await timeProgress(() => sumOfEnds(admin, passTopic), 0, CHANGES);
+    const passMicros = cpuMicrosSince(passCpu);
     await passthrough.stop();
 
     // 2. The normalizer, in-process, on a fresh database.
@@ -168,6 +176,7 @@ async function main(): Promise<void> {
     await pg.end();
     const url = new URL(adminUrl);
     url.pathname = `/${database}`;
+    const normalizeCpu = process.cpuUsage();
     const service = await startService({
       service: 'normalizer',
       envSchema,
@@ -182,6 +191,7 @@ async function main(): Promise<void> {
       },
     });
     const normalizeSeconds = await timeProgress(() => sumOfEnds(admin, eventsTopic), 0, CHANGES);
+    const normalizeMicros = cpuMicrosSince(normalizeCpu);
     // 3. The same changes again (an overlap re-read of everything): no event, all suppressed.
     const groupId = `${prefix}pollcast-normalizer`;
     await sleep(500);
@@ -202,6 +212,11 @@ async function main(): Promise<void> {
       ['pass-through consumer → producer (msg/s)', Math.round(passRate).toLocaleString('en-US')],
       ['normalizer, all new objects (events/s)', Math.round(normalizeRate).toLocaleString('en-US')],
       ['normalizer ÷ pass-through', `${(normalizeRate / passRate).toFixed(2)}`],
+      ['pass-through, CPU µs per message (this process)', String(Math.round(passMicros / CHANGES))],
+      [
+        'normalizer, CPU µs per event (this process, start-up included)',
+        String(Math.round(normalizeMicros / CHANGES)),
+      ],
       ['normalizer, all duplicates (suppressed/s)', Math.round(duplicateRate).toLocaleString('en-US')],
       ['events emitted by the duplicate pass', String(extraEvents)],
     ];

@@ -11,16 +11,17 @@
 export const REPLACEMENT_CHARACTER = '\uFFFD';
 
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const HAS_UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Whether a string holds U+0000 or a lone surrogate. */
+/** Whether a string holds U+0000 or a lone surrogate. Every string of every record passes here, so it
+ * uses the engine's own scans (`isWellFormed` = no lone surrogate) rather than the lookaround regex,
+ * which is several times slower (BENCHMARKS.md, normalizer levers). */
 export function hasUnstorableText(value: string): boolean {
-  return HAS_UNSTORABLE.test(value);
+  return value.includes('\u0000') || !value.isWellFormed();
 }
 
 /** The string with U+0000 and lone surrogates replaced by U+FFFD (each by one). */
 export function toStorableString(value: string): string {
-  return HAS_UNSTORABLE.test(value) ? value.replace(UNSTORABLE, REPLACEMENT_CHARACTER) : value;
+  return hasUnstorableText(value) ? value.replace(UNSTORABLE, REPLACEMENT_CHARACTER) : value;
 }
 
 /**
@@ -31,7 +32,7 @@ export function toStorableJson<T>(value: T): { value: T; replaced: number } {
   let replaced = 0;
   const walk = (current: unknown, depth: number): unknown => {
     if (typeof current === 'string') {
-      if (!HAS_UNSTORABLE.test(current)) return current;
+      if (!hasUnstorableText(current)) return current;
       replaced += 1;
       return current.replace(UNSTORABLE, REPLACEMENT_CHARACTER);
     }
@@ -57,25 +58,47 @@ export function toStorableJson<T>(value: T): { value: T; replaced: number } {
   return { value: walk(value, 0) as T, replaced };
 }
 
+/** Whether any string of a JSON value — object keys included — is one PostgreSQL cannot store. No path
+ * strings are built on the way: every record of every change passes here, and almost none hold any. */
+function holdsUnstorableText(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return hasUnstorableText(value);
+  if (typeof value !== 'object' || value === null || depth > 200) return false;
+  if (Array.isArray(value)) {
+    const items: readonly unknown[] = value;
+    for (const item of items) if (holdsUnstorableText(item, depth + 1)) return true;
+    return false;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue;
+    if (hasUnstorableText(key) || holdsUnstorableText(object[key], depth + 1)) return true;
+  }
+  return false;
+}
+
 /**
  * Where the first string PostgreSQL cannot store is, as a path (`record.Notes`, `tags[2]`, `(key)`
  * for an object key) — never the text itself; undefined when there is none.
  */
 export function findUnstorableText(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return HAS_UNSTORABLE.test(value) ? path || '(value)' : undefined;
+  return holdsUnstorableText(value, 0) ? pathOfUnstorableText(value, path) : undefined;
+}
+
+function pathOfUnstorableText(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return hasUnstorableText(value) ? path || '(value)' : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   if (Array.isArray(value)) {
     const items: readonly unknown[] = value;
     for (let index = 0; index < items.length; index += 1) {
-      const found = findUnstorableText(items[index], `${path}[${index}]`);
+      const found = pathOfUnstorableText(items[index], `${path}[${index}]`);
       if (found) return found;
     }
     return undefined;
   }
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     const at = path ? `${path}.` : '';
-    if (HAS_UNSTORABLE.test(key)) return `${at}(key)`;
-    const found = findUnstorableText(item, `${at}${key}`);
+    if (hasUnstorableText(key)) return `${at}(key)`;
+    const found = pathOfUnstorableText(item, `${at}${key}`);
     if (found) return found;
   }
   return undefined;

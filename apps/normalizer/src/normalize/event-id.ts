@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** What identifies one change of one object. */
 export interface EventIdInput {
@@ -31,7 +31,7 @@ export function eventId(input: EventIdInput): string {
     input.updatedMs === null ? null : new Date(input.updatedMs).toISOString(),
     input.contentHash,
   ]);
-  const bytes = createHash('sha256').update(material, 'utf8').digest().subarray(0, 16);
+  const bytes = hash('sha256', material, 'buffer').subarray(0, 16);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
