@@ -1,9 +1,13 @@
 // Requests/s of GET /instances/{id} and POST /instances against the built service (a child process),
 // with real Postgres and Kafka and the in-process Maximizer simulator as the OAuth provider.
 // Run: KAFKA_BROKERS=… DATABASE_URL=… node -r @swc-node/register apps/instance-service/bench/api.bench.ts
-// Env: BENCH_SECONDS (default 5 per case), BENCH_CONNECTIONS (default 32).
+// Env: BENCH_SECONDS (default 5 per case), BENCH_CONNECTIONS (default 32), BENCH_CASES (get,post),
+// POLLCAST_PROFILE_DIR (the service writes a V8 CPU profile there).
+// Besides requests/s (which depends on what else the 2 cores run), it prints the service's own CPU per
+// request (from /proc): the figure to compare between runs on a shared machine.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -19,6 +23,17 @@ const AUTHORIZATION = `User ${USER_SECRET}, Organization ${ORGANIZATION_SECRET}`
 const CLIENT_ID = 'bench-client';
 const CLIENT_SECRET = 'bench-client-secret';
 const CALLBACK = 'https://bench.example/cb';
+const CASES = new Set((process.env['BENCH_CASES'] ?? 'get,post').split(','));
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  // Fields after the command name (which may contain spaces): utime is [11], stime [12].
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /s, '')
+    .split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
+}
 
 interface CaseResult {
   name: string;
@@ -28,6 +43,7 @@ interface CaseResult {
   total: number;
   non2xx: number;
   errors: number;
+  cpuMicrosPerRequest: number;
 }
 
 async function main(): Promise<void> {
@@ -35,7 +51,16 @@ async function main(): Promise<void> {
   sim.oauth.registerClient(CLIENT_ID, CLIENT_SECRET);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
+  // POLLCAST_PROFILE_DIR: the service writes a V8 CPU profile there when it exits (as in the e2e bench).
+  const profileDir = process.env['POLLCAST_PROFILE_DIR'];
+  const profiling = profileDir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${profileDir}`,
+        `--cpu-prof-name=instance-service.${Date.now()}.cpuprofile`,
+      ]
+    : [];
+  const child = spawn(process.execPath, [...profiling, join(__dirname, '..', 'dist', 'main.js')], {
     env: {
       PATH: process.env['PATH'],
       NODE_ENV: 'production',
@@ -99,7 +124,9 @@ async function main(): Promise<void> {
     const measure = async (name: string, options: autocannon.Options): Promise<void> => {
       // Warm-up (JIT, pools, auth cache), then the measured run.
       await autocannon({ ...options, duration: 1 });
+      const cpuBefore = cpuSeconds(child.pid);
       const result = await autocannon({ ...options, duration: SECONDS });
+      const cpuUsed = cpuSeconds(child.pid) - cpuBefore;
       results.push({
         name,
         requestsPerSecond: result.requests.average,
@@ -108,30 +135,33 @@ async function main(): Promise<void> {
         total: result.requests.total,
         non2xx: result.non2xx,
         errors: result.errors,
+        cpuMicrosPerRequest: (cpuUsed * 1e6) / Math.max(1, result.requests.total),
       });
     };
-    await measure(`GET /elements/api-v2/instances/{id}`, {
-      url: `${url}/elements/api-v2/instances/${id}`,
-      connections: CONNECTIONS,
-      headers,
-    });
-    await measure('POST /elements/api-v2/instances (code exchange with the simulator, outbox row)', {
-      url: `${url}/elements/api-v2/instances`,
-      connections: CONNECTIONS,
-      method: 'POST',
-      headers,
-      requests: [{ setupRequest: (request) => ({ ...request, body: body(newCode()) }) }],
-    });
+    if (CASES.has('get'))
+      await measure(`GET /elements/api-v2/instances/{id}`, {
+        url: `${url}/elements/api-v2/instances/${id}`,
+        connections: CONNECTIONS,
+        headers,
+      });
+    if (CASES.has('post'))
+      await measure('POST /elements/api-v2/instances (code exchange with the simulator, outbox row)', {
+        url: `${url}/elements/api-v2/instances`,
+        connections: CONNECTIONS,
+        method: 'POST',
+        headers,
+        requests: [{ setupRequest: (request) => ({ ...request, body: body(newCode()) }) }],
+      });
 
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     process.stdout.write(
       `\nMachine: ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.\n` +
         `${CONNECTIONS} connections, ${SECONDS} s per case after a 1 s warm-up.\n\n` +
-        `| case | requests/s | p50 ms | p99 ms | requests | non-2xx |\n| --- | ---: | ---: | ---: | ---: | ---: |\n` +
+        `| case | requests/s | p50 ms | p99 ms | requests | non-2xx | service CPU µs/request |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n` +
         results
           .map(
             (result) =>
-              `| ${result.name} | ${Math.round(result.requestsPerSecond).toLocaleString('en-US')} | ${result.p50} | ${result.p99} | ${result.total.toLocaleString('en-US')} | ${result.non2xx + result.errors} |`,
+              `| ${result.name} | ${Math.round(result.requestsPerSecond).toLocaleString('en-US')} | ${result.p50} | ${result.p99} | ${result.total.toLocaleString('en-US')} | ${result.non2xx + result.errors} | ${Math.round(result.cpuMicrosPerRequest)} |`,
           )
           .join('\n') +
         '\n',
