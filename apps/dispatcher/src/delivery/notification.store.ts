@@ -110,7 +110,9 @@ export class NotificationStore {
        RETURNING n.id, n.instance_id, n.organization_id, n.body, cardinality(n.event_ids) AS event_count,
          n.attempts, s.active AS subscription_active, (i.instance_id IS NOT NULL) AS settings_known,
          i.enabled, i.events_enabled, i.callback_url, i.has_signature_key, n.traceparent,
-         (SELECT extract(epoch FROM min(e.event_date)) * 1000 FROM events e WHERE e.notification_id = n.id)::float8
+         COALESCE(extract(epoch FROM n.oldest_event_at) * 1000,
+           -- rows written before the column existed
+           (SELECT extract(epoch FROM min(e.event_date)) * 1000 FROM events e WHERE e.notification_id = n.id))::float8
            AS oldest_event_ms`,
       [limit, excludedInstanceIds, leaseMs],
     );

@@ -80,16 +80,27 @@ describe('EventStore', () => {
       }
     }
     expect(rows.find((row) => row.event_id === items[3]?.event.eventId)?.event).toEqual(items[3]?.event);
-    const notifications: { id: string; body: string; event_ids: string[]; status: string }[] =
-      await dataSource.query(`SELECT id, body, event_ids, status FROM notifications WHERE instance_id = $1`, [
-        items[0]?.event.instanceId,
-      ]);
+    const notifications: {
+      id: string;
+      body: string;
+      event_ids: string[];
+      status: string;
+      oldest_event_at: Date;
+    }[] = await dataSource.query(
+      `SELECT id, body, event_ids, status, oldest_event_at FROM notifications WHERE instance_id = $1`,
+      [items[0]?.event.instanceId],
+    );
     expect(notifications).toHaveLength(3);
     for (const notification of planned) {
       const row = notifications.find((candidate) => candidate.id === notification.id);
       expect(row?.body).toBe(notification.body);
       expect(row?.event_ids).toEqual(notification.eventIds);
       expect(row?.status).toBe('PENDING');
+      // The delivery-latency clock starts at the notification's oldest event, kept on the row.
+      const dates = items
+        .filter(({ event }) => notification.eventIds.includes(event.eventId))
+        .map(({ event }) => Date.parse(event.date));
+      expect(row?.oldest_event_at.getTime()).toBe(Math.min(...dates));
     }
   });
 

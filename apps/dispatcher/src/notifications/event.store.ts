@@ -22,14 +22,14 @@ export async function insertNotifications(
   if (planned.length === 0) return;
   await manager.query(
     `INSERT INTO notifications (id, instance_id, organization_id, resource, event_ids, body, status, last_error,
-       traceparent)
+       traceparent, oldest_event_at)
      SELECT u.id, u.instance_id, u.organization_id, u.resource, u.event_ids, u.body,
        CASE WHEN s.active = false THEN 'QUEUED' ELSE 'PENDING' END,
        CASE WHEN s.active = false THEN 'subscription deactivated; redeliver to resume' END,
-       u.traceparent
+       u.traceparent, u.oldest_event_at
      FROM json_to_recordset($1::json)
        AS u(id uuid, instance_id text, organization_id text, resource text, event_ids text[], body text,
-            traceparent text)
+            traceparent text, oldest_event_at timestamptz)
      LEFT JOIN subscriptions s ON s.instance_id = u.instance_id`,
     [
       JSON.stringify(
@@ -41,6 +41,7 @@ export async function insertNotifications(
           event_ids: notification.eventIds,
           body: notification.body,
           traceparent: notification.traceparent ?? null,
+          oldest_event_at: notification.oldestEventAt,
         })),
       ),
     ],

@@ -35,6 +35,9 @@ export interface PlannedNotification {
   body: string;
   /** The trace its delivery continues (its first event's): see docs/tracing.md. */
   traceparent?: string | null;
+  /** Its oldest event's date (ISO 8601): the delivery-latency metric starts there. Kept on the row so a
+   * claim does not look the events up again. */
+  oldestEventAt: string;
 }
 
 /** Events of one instance and resource in arrival order. */
@@ -98,6 +101,7 @@ export function planNotifications(
         resource: first.objectType,
         eventIds: chunk.map((event) => event.eventId),
         body: JSON.stringify(notificationBody(id, chunk)),
+        oldestEventAt: new Date(Math.min(...chunk.map((event) => Date.parse(event.date)))).toISOString(),
       });
     }
   }
