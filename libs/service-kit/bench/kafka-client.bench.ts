@@ -26,7 +26,7 @@ import {
 import { lz4Compress, lz4Decompress } from '@platformatic/wasm-utils';
 import { CompressionCodecs, CompressionTypes, Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { PROFILES, startInfra } from '@pollcast/dev';
-import { registerKafkaCodecs } from '@pollcast/service-kit';
+import { registerKafkaCodecs } from '../src/kafka/kafka-tuning';
 import { uniqueName } from '@pollcast/testing';
 
 const MESSAGES = Number(process.env['BENCH_KAFKA_MESSAGES'] ?? 50_000);
