@@ -59,15 +59,31 @@ export async function waitFor<T>(
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Ports this process has handed out: never twice. */
+const handedOut = new Set<number>();
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A port nothing listens on, for a process the test starts. Drawn below Linux's ephemeral range
+ * (32768–60999), where the kernel picks the local ports of outgoing connections and of `listen(0)`:
+ * a port found there with `listen(0)` could be taken again by the next `listen(0)` or by a client's
+ * connection before the process binds it (seen as EADDRINUSE on a loaded machine). Never one this
+ * process handed out before, nor the fixed local-infrastructure ports (29092/29093).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = 21000 + Math.floor(Math.random() * 8000); // 21000–28999
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port found in 21000–28999 after 200 tries');
 }
 export { seedCurlBody, seedTemplateBody, type SeedFill } from './seed-bodies';
