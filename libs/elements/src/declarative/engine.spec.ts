@@ -114,7 +114,7 @@ describe('github (bearer, GET with since, Link paging)', () => {
       const slice = issues.slice((page - 1) * perPage, page * perPage);
       const next = new URL(url);
       next.searchParams.set('page', String(page + 1));
-      const link =
+      const link: Record<string, string> =
         page * perPage < issues.length
           ? { link: `<${next.toString()}>; rel="next", <${origin}/x?page=9>; rel="last"` }
           : {};

@@ -10,7 +10,12 @@ function githubText(): string {
   return readFileSync(join(BUILT_IN_DEFINITIONS_FOLDER, 'github', 'element.json'), 'utf8');
 }
 
-type Json = { [key: string]: Json } & Record<string, unknown>;
+type Json = Record<string, unknown>;
+
+/** The object at a dotted path of the definition (to edit in place). */
+function at(definition: Json, path: string): Json {
+  return path.split('.').reduce<Json>((node, segment) => node[segment] as Json, definition);
+}
 
 function mistake(edit: (definition: Json) => void): DefinitionError {
   const definition = JSON.parse(githubText()) as Json;
@@ -43,7 +48,7 @@ describe('element definition format', () => {
 
   it('names the path of a wrong value', () => {
     const error = mistake((definition) => {
-      definition['resources']['issues']['paging'] = { type: 'pages' };
+      at(definition, 'resources.issues')['paging'] = { type: 'pages' };
     });
     expect(error.message).toMatch(/^github\/element\.json: resources\.issues\.paging/);
     expect(error.problems[0]?.path).toBe('resources.issues.paging');
@@ -51,8 +56,8 @@ describe('element definition format', () => {
 
   it('names an unknown property and a missing one', () => {
     const error = mistake((definition) => {
-      definition['resources']['issues']['recordz'] = '';
-      delete definition['resources']['issues']['records'];
+      at(definition, 'resources.issues')['recordz'] = '';
+      delete at(definition, 'resources.issues')['records'];
     });
     const paths = error.problems.map((problem) => problem.path);
     expect(paths).toEqual(expect.arrayContaining(['resources.issues.records', 'resources.issues']));
@@ -61,7 +66,7 @@ describe('element definition format', () => {
 
   it('names a placeholder that refers to an undeclared configuration key, parameter or token value', () => {
     const error = mistake((definition) => {
-      definition['resources']['issues']['request']['path'] =
+      at(definition, 'resources.issues.request')['path'] =
         '/repos/{{config.github.org}}/{{param.repo}}/issues';
       definition['baseUrl'] = '{{token.instance_url}}';
     });
@@ -85,7 +90,7 @@ describe('element definition format', () => {
 
   it('names a poller URL whose date template cannot render or whose parameter is undeclared', () => {
     const error = mistake((definition) => {
-      definition['resources']['issues']['poller']['url'] = '/hubs/code/issues?since=${date:yyyy-QQ}&x=1';
+      at(definition, 'resources.issues.poller')['url'] = '/hubs/code/issues?since=${date:yyyy-QQ}&x=1';
     });
     expect(error.problems.map((problem) => problem.path)).toEqual([
       'resources.issues.poller.url',
