@@ -1,7 +1,7 @@
 // The element catalog: the one place that lists elements. Maximizer is code (a folder exporting a
 // factory, one line here); every other element is a definition file (src/definitions/<key>/element.json,
 // plus the operator's folder given to registerElementDefinitionsFrom) run by the declarative engine.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { OutboundResolver } from '@pollcast/outbound-guard';
 import { createDeclarativeAdapter } from './declarative/engine';
 import type { ElementDefinitionDocument } from './declarative/format';
@@ -63,15 +63,23 @@ function factories(): Record<string, ElementFactory> {
 
 /**
  * Adds the definitions of an operator's folder (POLLCAST_ELEMENTS_DIR) to the catalog; call once at
- * start. Throws DefinitionError naming the file and the path of every mistake, or a key that is taken.
- * Returns the keys added.
+ * start (a second call with the same folder does nothing). Throws DefinitionError naming the file and
+ * the path of every mistake, or a key that is taken. Returns the folder's keys.
  */
 export function registerElementDefinitionsFrom(folder: string): string[] {
   factories();
-  const definitions = loadDefinitionsFrom(folder);
-  addDefinitions(definitions, folder);
-  return definitions.map((definition) => definition.key);
+  const resolved = resolve(folder);
+  const known = registeredFolders.get(resolved);
+  // Every component of a process that calls providers registers the same folder at its start.
+  if (known !== undefined) return known;
+  const definitions = loadDefinitionsFrom(resolved);
+  addDefinitions(definitions, resolved);
+  const keys = definitions.map((definition) => definition.key);
+  registeredFolders.set(resolved, keys);
+  return keys;
 }
+
+const registeredFolders = new Map<string, string[]>();
 
 // Shared instances: each holds keep-alive pools, so one per process, created on first use.
 const sharedAdapters = new Map<string, ElementAdapter>();

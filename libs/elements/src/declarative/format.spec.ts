@@ -114,4 +114,17 @@ describe('element definition format', () => {
       { path: 'authentication.configKey', message: "names 'github.pat', which is not in configuration" },
     ]);
   });
+
+  it('refuses a secret whose name would not be masked', () => {
+    const error = mistake((definition) => {
+      at(definition, 'configuration.0')['key'] = 'github.pat';
+      at(definition, 'authentication')['configKey'] = 'github.pat';
+    });
+    expect(error.problems).toEqual([
+      {
+        path: 'configuration.0.key',
+        message: 'a secret key must have secret, password or token in its name (that is how it is masked)',
+      },
+    ]);
+  });
 });

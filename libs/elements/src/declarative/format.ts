@@ -315,6 +315,20 @@ export const elementDefinitionSchema = z
           message: `'${entry.key}' is declared twice`,
         });
       keys.add(entry.key);
+      // The platform masks configuration values by key name (config-schema's isSecretConfigKey): a secret
+      // whose name does not say so would be echoed in answers and carried in snapshots.
+      if (entry.secret && !/secret|password|token/i.test(entry.key))
+        context.addIssue({
+          code: 'custom',
+          path: ['configuration', index, 'key'],
+          message: 'a secret key must have secret, password or token in its name (that is how it is masked)',
+        });
+      if (!entry.secret && /secret|password|token/i.test(entry.key))
+        context.addIssue({
+          code: 'custom',
+          path: ['configuration', index, 'secret'],
+          message: 'must be true: the platform masks keys with secret, password or token in their name',
+        });
     });
     const auth = definition.authentication;
     const referenced =
