@@ -51,7 +51,14 @@ describe('element definition format', () => {
       at(definition, 'resources.issues')['paging'] = { type: 'pages' };
     });
     expect(error.message).toMatch(/^github\/element\.json: resources\.issues\.paging/);
-    expect(error.problems[0]?.path).toBe('resources.issues.paging');
+    expect(error.problems).toEqual([
+      {
+        path: 'resources.issues.paging.type',
+        message: expect.stringContaining(
+          "Expected 'pageNumber' | 'offset' | 'cursor' | 'linkHeader' | 'nextUrl' | 'none'",
+        ),
+      },
+    ]);
   });
 
   it('names an unknown property and a missing one', () => {

@@ -92,7 +92,12 @@ const basic = z
 
 const bearer = z.object({ type: z.literal('bearer'), configKey }).strict();
 
-export const authenticationSchema = z.union([oauthCode, clientCredentials, apiKey, basic, bearer]);
+export const authenticationSchema = z.discriminatedUnion('type', [
+  z.discriminatedUnion('grant', [oauthCode, clientCredentials]),
+  apiKey,
+  basic,
+  bearer,
+]);
 
 const pageNumber = z
   .object({
@@ -132,7 +137,14 @@ const nextUrl = z
   .strict();
 const noPaging = z.object({ type: z.literal('none') }).strict();
 
-export const pagingSchema = z.union([pageNumber, offsetLimit, bodyCursor, linkHeader, nextUrl, noPaging]);
+export const pagingSchema = z.discriminatedUnion('type', [
+  pageNumber,
+  offsetLimit,
+  bodyCursor,
+  linkHeader,
+  nextUrl,
+  noPaging,
+]);
 
 const stopSchema = z
   .object({
