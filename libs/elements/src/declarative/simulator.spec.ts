@@ -2,7 +2,7 @@
 // HTTP: 10,000 records sharing timestamps paged without loss or repeat, OAuth with instance_url and
 // refresh, and the simulator's rate-limit and credential faults mapped as the poller expects.
 import { createProviderSimulator, type ProviderSimulator } from '@pollcast/provider-sim';
-import { callWithTokenRefresh, ProviderError } from '../errors';
+import { callWithTokenRefresh, ProviderError, type AccessTokenProvider } from '../errors';
 import type { ElementAdapter, ElementConfiguration, HubResponse } from '../types';
 import { createDeclarativeAdapter } from './engine';
 import { readFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ async function walk(
   adapter: ElementAdapter,
   url: string,
   configuration: ElementConfiguration,
-  token: () => Promise<string>,
+  token: AccessTokenProvider,
 ): Promise<Record<string, unknown>[]> {
   const plan = adapter.planHubRequest({ url });
   const records: Record<string, unknown>[] = [];
