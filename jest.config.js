@@ -8,7 +8,7 @@ const swcrc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8')
 delete swcrc.$schema;
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { ...swcrc, swcrc: false }] };
 const moduleNameMapper = {
-  '^@pollcast/(maximizer-sim|webhook-sink|dev)$': '<rootDir>/tools/$1/src/index.ts',
+  '^@pollcast/(maximizer-sim|provider-sim|webhook-sink|dev)$': '<rootDir>/tools/$1/src/index.ts',
   '^@pollcast/local-kafka$': '<rootDir>/tools/kafka/src/index.ts',
   '^@pollcast/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
 };

@@ -209,4 +209,33 @@ describe('console against a fake platform API', () => {
     expect(await fresh.evaluate('sessionStorage.length')).toBe(0);
     await context.close();
   });
+
+  it('creates an instance of a declarative element: its own fields, no Connect, no grant code', async () => {
+    await page.goto(`${platform.consoleUrl}/catalog/github/new`);
+    await visible(page.getByRole('heading', { name: 'Create instance of GitHub' }));
+    expect(await page.getByRole('button', { name: 'Connect' }).count()).toBe(0);
+    await page.getByLabel('Name', { exact: true }).fill('acme/app issues');
+    await page.getByLabel('github.token').fill('github_pat_console_0123');
+    await page.getByLabel('github.owner').fill('acme');
+    await page.getByLabel('github.repo').fill('app');
+    await page.getByLabel('Event notification callback URL').fill('https://hooks.example.com/pollcast');
+    await page
+      .getByRole('group', { name: 'Resources to poll' })
+      .getByRole('checkbox', { name: /^issues\b/ })
+      .check();
+    await shot(page, 'github-create');
+    const before = platform.createRequests.length;
+    await submitCreate(page);
+    await waitFor(() => platform.createRequests.length > before, { what: 'the create request' });
+    const body = platform.createRequests.at(-1) as Record<string, Record<string, unknown>>;
+    expect(body['providerData']).toBeUndefined();
+    expect(body['element']).toEqual({ key: 'github' });
+    expect(body['configuration']).toMatchObject({
+      'github.token': 'github_pat_console_0123',
+      'github.owner': 'acme',
+      'github.repo': 'app',
+    });
+    expect(body['configuration']?.['oauth.api.key']).toBeUndefined();
+    await visible(page.getByText('Instance “acme/app issues” created.'));
+  });
 });

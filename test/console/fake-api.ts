@@ -4,7 +4,7 @@
 // from the in-process simulator's change log, so a record created in the simulator shows up as one.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseInstanceBody, type ElementDescriptor } from '@pollcast/config-schema';
-import { MAXIMIZER_DEFINITION } from '@pollcast/elements';
+import { MAXIMIZER_DEFINITION, requireElement } from '@pollcast/elements';
 import type { MaximizerSimulator } from '@pollcast/maximizer-sim';
 import { listen, readBody, sendJson, serveConsoleFile, type HttpHandle } from './harness';
 
@@ -144,6 +144,23 @@ export async function startFakePlatform(sim: MaximizerSimulator): Promise<FakePl
           defaultPollerConfig: resource.defaultPollerConfig,
         })),
       });
+    } else if (method === 'GET' && parts[0] === 'elements' && parts[1] === 'github' && parts.length === 2) {
+      // A declarative element, described as instance-service describes it.
+      const github = requireElement('github');
+      sendJson(response, 200, {
+        id: 2,
+        key: github.key,
+        name: github.name,
+        hub: github.hub,
+        authentication: github.authentication,
+        configuration: github.configKeys,
+        defaultRefreshIntervalMinutes: github.defaultRefreshIntervalMinutes,
+        resources: Object.values(github.resources).map((resource) => ({
+          name: resource.name,
+          description: resource.description,
+          defaultPollerConfig: resource.defaultPollerConfig,
+        })),
+      });
     } else if (method === 'GET' && parts[0] === 'elements' && parts[2] === 'oauth' && parts[3] === 'url') {
       const authorize = new URL(
         `/OAuth2/${query.get('maximizer.alias') || 'default'}/Authorize`,
@@ -162,7 +179,8 @@ export async function startFakePlatform(sim: MaximizerSimulator): Promise<FakePl
       createRequests.push(body);
       const parsed = parseInstanceBody(body, {
         mode: 'create',
-        resolveElement: (key) => (key === 'maximizer' ? descriptor : undefined),
+        resolveElement: (key) =>
+          key === 'maximizer' ? descriptor : key === 'github' ? requireElement('github') : undefined,
       });
       if (!parsed.ok) {
         sendJson(response, 400, {

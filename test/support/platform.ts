@@ -24,6 +24,8 @@ export interface RunningPlatform {
   normalizerUrl: string;
   dispatcherUrl: string;
   simUrl: string;
+  /** tools/provider-sim: Salesforce, HubSpot, GitHub, Zendesk. */
+  providerSimUrl: string;
   sinkUrl: string;
   /** `User …, Organization …` of the bootstrapped development tenant. */
   authorization: string;
@@ -65,6 +67,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     normalizer: await freePort(),
     dispatcher: await freePort(),
     maximizerSim: await freePort(),
+    providerSim: await freePort(),
     webhookSink: await freePort(),
   };
   const specs = platformProcesses(REPO_ROOT, {
@@ -131,6 +134,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     normalizerUrl: url(ports.normalizer),
     dispatcherUrl: url(ports.dispatcher),
     simUrl: url(ports.maximizerSim),
+    providerSimUrl: url(ports.providerSim),
     sinkUrl: url(ports.webhookSink),
     authorization: authorizationHeader(secrets),
     topicPrefix,

@@ -63,7 +63,34 @@ export class HttpTransport {
     } catch (error) {
       throw refused(context, error);
     }
-    const fullPath = base.pathname.replace(/\/+$/, '') + path;
+    return this.send('POST', base, base.pathname.replace(/\/+$/, '') + path, headers, body, context);
+  }
+
+  /** Any method to an absolute URL (path and query as given), checked by the outbound guard first. */
+  async request(
+    method: 'GET' | 'POST',
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    context: HttpCallContext,
+  ): Promise<HttpResponse> {
+    let target: URL;
+    try {
+      target = this.policy.check(url);
+    } catch (error) {
+      throw refused(context, error);
+    }
+    return this.send(method, target, `${target.pathname}${target.search}`, headers, body, context);
+  }
+
+  private async send(
+    method: 'GET' | 'POST',
+    base: URL,
+    fullPath: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    context: HttpCallContext,
+  ): Promise<HttpResponse> {
     const agent = this.agentFor();
     const timeoutController = new AbortController();
     const timer = setTimeout(
@@ -77,10 +104,10 @@ export class HttpTransport {
     try {
       const response = await agent.request({
         origin: base.origin,
-        method: 'POST',
+        method,
         path: fullPath,
         headers,
-        body,
+        ...(body === undefined ? {} : { body }),
         signal,
       });
       // Reading the body is part of the request: a provider that stalls mid-body times out too.

@@ -30,9 +30,28 @@ export {
   createElement,
   getElement,
   listElements,
+  registerElementDefinitionsFrom,
   requireElement,
   UnknownElementError,
+  BUILT_IN_DEFINITIONS_FOLDER,
   type ElementAdapterOptions,
   type ElementOutboundOptions,
 } from './catalog';
 export * from './maximizer';
+export {
+  DEFINITION_FORMAT_VERSION,
+  definitionJsonSchema,
+  elementDefinitionSchema,
+  type ElementDefinitionDocument,
+} from './declarative/format';
+export {
+  DefinitionError,
+  loadDefinitionsFrom,
+  parseElementDefinition,
+  type DefinitionProblem,
+} from './declarative/load';
+export {
+  createDeclarativeAdapter,
+  type DeclarativeAdapterOptions,
+  type DeclarativePlan,
+} from './declarative/engine';

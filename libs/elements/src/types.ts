@@ -38,11 +38,18 @@ export interface ResourceDefinition {
   readonly defaultPollerConfig: DefaultPollerConfig;
 }
 
+export type AuthenticationType = 'oauth2' | 'oauth2-client-credentials' | 'apiKey' | 'basic' | 'bearer';
+
 export interface ElementDefinition {
   readonly key: string;
   readonly name: string;
   readonly hub: string;
-  readonly authentication: { readonly type: 'oauth2' };
+  /**
+   * How the element authenticates. Only `oauth2` (authorization code) needs `providerData.code` at
+   * POST /instances; for the others `exchangeCode` ignores the code and captures the credential from the
+   * configuration (or, for client credentials, fetches a token), and `refreshTokens` does so again.
+   */
+  readonly authentication: { readonly type: AuthenticationType };
   readonly configKeys: readonly ConfigKeyDefinition[];
   /** Defaults applied under the instance's configuration (string values, Open Connectors style). */
   readonly configDefaults: Readonly<Record<string, string>>;

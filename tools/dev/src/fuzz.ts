@@ -244,6 +244,7 @@ export async function runFuzz(args: string[]): Promise<number> {
       'dispatcher',
       'maximizerSim',
       'webhookSink',
+      'providerSim',
     ] as const) {
       ports[name] = await freePort();
     }

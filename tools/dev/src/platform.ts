@@ -10,6 +10,7 @@ export const PORTS = {
   dispatcher: 3003,
   maximizerSim: 8091,
   webhookSink: 8092,
+  providerSim: 8093,
 } as const;
 
 export interface PlatformSettings {
@@ -23,7 +24,7 @@ export interface PlatformSettings {
   extraEnv?: Record<string, string>;
 }
 
-/** The four services plus the simulator and the sink, as processes started from their built output. */
+/** The four services plus the simulators and the sink, as processes started from their built output. */
 export function platformProcesses(root: string, settings: PlatformSettings): ProcessSpec[] {
   const port = (name: keyof typeof PORTS) => settings.ports?.[name] ?? PORTS[name];
   const instanceServiceUrl = `http://127.0.0.1:${port('instanceService')}`;
@@ -36,9 +37,9 @@ export function platformProcesses(root: string, settings: PlatformSettings): Pro
     POLLCAST_SERVICE_TOKEN: settings.secrets.serviceToken,
     INSTANCE_SERVICE_URL: instanceServiceUrl,
     POLLCAST_ALLOW_PRIVATE_CALLBACKS: 'true',
-    // Provider calls: the only private address allowed in development is the simulator's (the switch
-    // above is for callbacks only).
-    POLLCAST_PROVIDER_ALLOWED_HOSTS: `127.0.0.1:${port('maximizerSim')}`,
+    // Provider calls: the only private addresses allowed in development are the simulators' (the
+    // switch above is for callbacks only).
+    POLLCAST_PROVIDER_ALLOWED_HOSTS: `127.0.0.1:${port('maximizerSim')},127.0.0.1:${port('providerSim')}`,
     ...settings.extraEnv,
   };
   // The console (served by instance-service) calls the poller's and dispatcher's APIs across origins.
@@ -59,6 +60,14 @@ export function platformProcesses(root: string, settings: PlatformSettings): Pro
       name: 'maximizer-sim',
       entry: join('tools', 'maximizer-sim', 'dist', 'main.js'),
       port: port('maximizerSim'),
+      readyPath: '/health/ready',
+      env: { LOG_LEVEL: settings.logLevel ?? 'info' },
+    },
+    {
+      // Salesforce, HubSpot, GitHub and Zendesk wire shapes for the declarative elements.
+      name: 'provider-sim',
+      entry: join('tools', 'provider-sim', 'dist', 'main.js'),
+      port: port('providerSim'),
       readyPath: '/health/ready',
       env: { LOG_LEVEL: settings.logLevel ?? 'info' },
     },

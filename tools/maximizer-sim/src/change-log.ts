@@ -1,6 +1,6 @@
 // The simulator's change log: every create, update and delete in order, with a dense sequence number,
 // so tests can compare what Pollcast saw with what changed at the provider (deletes included).
-import type { SimClock } from './clock';
+import type { SimClock } from '@pollcast/tool-process';
 import type { DateRenderer } from './dates';
 import type { EntityName, StoredRecord } from './entities';
 import type { ChangeKind, ChangeLogEntry, ChangeQuery } from './store-types';

@@ -3,12 +3,21 @@
 // 400 naming the field.
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
-import type { SimClock } from './clock';
+import {
+  isReply,
+  json,
+  readBody,
+  validate,
+  validationError,
+  type OAuthServer,
+  type Reply,
+  type RequestLog,
+  type SimClock,
+} from '@pollcast/tool-process';
 import {
   clockAdvanceBodySchema,
   clockFreezeBodySchema,
   clockSetBodySchema,
-  describeIssues,
   faultBodySchema,
   listQuerySchema,
   oauthClientBodySchema,
@@ -20,10 +29,7 @@ import {
 import type { DateRenderer } from './dates';
 import { type EntityName, isEntityName } from './entities';
 import type { FaultInjector } from './faults';
-import { json, JSON_TYPE, readBody, type Reply } from './http-reply';
-import type { OAuthServer } from './oauth';
 import { OctopusError, RecordNotFoundError } from './query';
-import type { RequestLog } from './request-log';
 import type { SimulatorParts } from './simulator-parts';
 import type { RecordStore } from './store';
 
@@ -252,37 +258,6 @@ export class ControlApi {
         });
     }
   }
-}
-
-function isReply(value: unknown): value is Reply {
-  return value instanceof ReplyMarker;
-}
-
-/** Distinguishes a ready error reply from parsed data in `validate`'s result. */
-class ReplyMarker implements Reply {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-    readonly contentType = JSON_TYPE,
-  ) {}
-}
-
-function validationError(field: string, message: string): Reply {
-  return new ReplyMarker(
-    400,
-    JSON.stringify({
-      error: 'validation',
-      message: `${field}: ${message}`,
-      issues: [{ path: field, message }],
-    }),
-  );
-}
-
-function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> | Reply {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const described = describeIssues(parsed.error);
-  return new ReplyMarker(400, JSON.stringify({ error: 'validation', ...described }));
 }
 
 function requireEntity(name: string | undefined): EntityName | Reply {

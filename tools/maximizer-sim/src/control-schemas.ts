@@ -84,15 +84,3 @@ export const listQuerySchema = z.strictObject({
   path: z.string().optional(),
   entity: z.enum(['AbEntry', 'Opportunity']).optional(),
 });
-
-/** "field: message; other.field: message" — one line naming every offending field. */
-export function describeIssues(error: z.ZodError): {
-  message: string;
-  issues: { path: string; message: string }[];
-} {
-  const issues = error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
-  return { message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), issues };
-}

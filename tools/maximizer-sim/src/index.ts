@@ -1,7 +1,7 @@
 export { createMaximizerSimulator } from './server';
 export type { MaximizerSimulator, MaximizerSimulatorOptions } from './server';
-export { SimClock } from './clock';
-export type { ClockState } from './clock';
+export { SimClock } from '@pollcast/tool-process';
+export type { ClockState } from '@pollcast/tool-process';
 export { RecordStore } from './store';
 export type {
   AbEntryInput,
@@ -16,12 +16,10 @@ export type {
   RenderedRecord,
   SearchQuery,
 } from './store-types';
-export { FaultInjector, FAULT_KINDS } from './faults';
-export type { Fault, FaultKind, FaultSpec } from './faults';
-export { OAuthServer } from './oauth';
-export type { TokenResponse } from './oauth';
-export { RequestLog } from './request-log';
-export type { LoggedRequest, RequestQuery } from './request-log';
+export { FAULT_KINDS } from './faults';
+export type { Fault, FaultInjector, FaultKind, FaultSpec } from './faults';
+export { OAuthServer, RequestLog } from '@pollcast/tool-process';
+export type { LoggedRequest, RequestQuery, TokenResponse } from '@pollcast/tool-process';
 export { OctopusError, RecordNotFoundError } from './query';
 export { ENTITY_NAMES, AB_ENTRY_TYPES } from './entities';
 export type { EntityName, AbEntryType, FieldValue } from './entities';

@@ -2,9 +2,6 @@
 // token) and the Octopus API (Read with paging, Create, Update, Delete), with injected faults applied
 // and every request recorded in the request log.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SimClock } from './clock';
-import { type EntityName, isEntityName } from './entities';
-import { type Fault, type FaultKind, FAULT_KINDS, type FaultInjector, PAGE_FAULT_KINDS } from './faults';
 import {
   BodyTooLargeError,
   escapeHtml,
@@ -12,12 +9,16 @@ import {
   json,
   JSON_TYPE,
   readBody,
+  type LoggedRequest,
+  type OAuthServer,
   type Reply,
+  type RequestLog,
   send,
-} from './http-reply';
-import type { OAuthServer } from './oauth';
+  type SimClock,
+} from '@pollcast/tool-process';
+import { type EntityName, isEntityName } from './entities';
+import { type Fault, type FaultKind, FAULT_KINDS, type FaultInjector, PAGE_FAULT_KINDS } from './faults';
 import { OctopusError } from './query';
-import type { LoggedRequest, RequestLog } from './request-log';
 import type { SimulatorParts } from './simulator-parts';
 import type { RecordStore } from './store';
 

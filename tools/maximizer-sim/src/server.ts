@@ -3,14 +3,19 @@
 // OAuth, faults, request log).
 import { type Server, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SimClock } from './clock';
+import {
+  FaultInjector as SharedFaultInjector,
+  json,
+  OAuthServer,
+  readBody,
+  RequestLog,
+  send,
+  SimClock,
+} from '@pollcast/tool-process';
 import { ControlApi } from './control-api';
 import { DateRenderer } from './dates';
-import { FaultInjector } from './faults';
-import { json, readBody, send } from './http-reply';
-import { OAuthServer } from './oauth';
+import type { FaultInjector, FaultKind } from './faults';
 import { ProviderApi } from './provider-api';
-import { RequestLog } from './request-log';
 import type { SimulatorParts } from './simulator-parts';
 import { RecordStore } from './store';
 
@@ -70,7 +75,7 @@ class Simulator implements SimulatorParts {
       },
       options.accessTokenTtlSeconds ?? 600,
     );
-    this.faults = new FaultInjector(this.clock);
+    this.faults = new SharedFaultInjector<FaultKind>(this.clock);
     this.requests = new RequestLog(options.requestLogCapacity);
     this.provider = new ProviderApi(this);
     this.control = new ControlApi(this, () => this.reset());

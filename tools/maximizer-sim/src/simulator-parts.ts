@@ -1,9 +1,7 @@
 // What the simulator is made of; the provider endpoints and the control API each get these parts.
-import type { SimClock } from './clock';
+import type { OAuthServer, RequestLog, SimClock } from '@pollcast/tool-process';
 import type { DateRenderer } from './dates';
 import type { FaultInjector } from './faults';
-import type { OAuthServer } from './oauth';
-import type { RequestLog } from './request-log';
 import type { RecordStore } from './store';
 
 export interface SimulatorParts {

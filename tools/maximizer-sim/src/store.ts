@@ -1,4 +1,4 @@
-import type { SimClock } from './clock';
+import type { SimClock } from '@pollcast/tool-process';
 import type { DateRenderer } from './dates';
 import {
   type AbEntryType,

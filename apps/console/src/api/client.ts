@@ -45,7 +45,8 @@ type ApiGroup = 'instances' | 'poller' | 'dispatcher';
 
 export interface CreateInstanceBody {
   readonly element: { readonly key: string };
-  readonly providerData: { readonly code: string };
+  /** Only for elements authorized with an OAuth grant code. */
+  readonly providerData?: { readonly code: string };
   readonly configuration: JsonObject;
   readonly tags: readonly string[];
   readonly name: string;

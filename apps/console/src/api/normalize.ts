@@ -3,6 +3,7 @@
 import type {
   Delivery,
   DeliveryAttempt,
+  ElementConfigKey,
   ElementDetail,
   ElementResource,
   ElementSummary,
@@ -129,10 +130,28 @@ export function toElementDetail(body: unknown): ElementDetail | undefined {
     for (const name of Object.keys(elementDefaults))
       resources.push(toResource(name, undefined, elementDefaults));
   }
+  const authentication = isObject(body['authentication']) ? body['authentication'] : {};
+  const configuration: ElementConfigKey[] = [];
+  if (Array.isArray(body['configuration'])) {
+    for (const entry of body['configuration']) {
+      const key = isObject(entry) ? pickText(entry, 'key') : undefined;
+      if (!isObject(entry) || key === undefined) continue;
+      configuration.push({
+        key,
+        description: pickText(entry, 'description'),
+        secret: entry['secret'] === true,
+        required: entry['required'] === true,
+        defaultValue: pickText(entry, 'defaultValue'),
+      });
+    }
+  }
   return {
     ...summary,
     defaultRefreshIntervalMinutes: pickNumber(body, 'defaultRefreshIntervalMinutes'),
     resources,
+    // Older answers had no type: every element was OAuth then.
+    authenticationType: pickText(authentication, 'type') ?? 'oauth2',
+    configuration,
   };
 }
 

@@ -30,9 +30,21 @@ export interface ElementResource {
   readonly defaultPollerConfig: JsonObject;
 }
 
+/** One configuration key of an element (GET /elements/{key} `configuration`). */
+export interface ElementConfigKey {
+  readonly key: string;
+  readonly description: string | undefined;
+  readonly secret: boolean;
+  readonly required: boolean;
+  readonly defaultValue: string | undefined;
+}
+
 export interface ElementDetail extends ElementSummary {
   readonly defaultRefreshIntervalMinutes: number | undefined;
   readonly resources: readonly ElementResource[];
+  /** `oauth2` (authorization code: "Connect"), `oauth2-client-credentials`, `apiKey`, `basic`, `bearer`. */
+  readonly authenticationType: string;
+  readonly configuration: readonly ElementConfigKey[];
 }
 
 export interface OAuthUrlResponse {

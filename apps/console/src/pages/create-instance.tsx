@@ -22,6 +22,7 @@ import {
   DEFAULT_REFRESH_MINUTES,
   EMPTY_DRAFT,
   instanceBody,
+  needsConnect,
   type InstanceDraft,
   type UpdateDraft,
 } from './create/instance-draft';
@@ -84,8 +85,8 @@ function CreateInstanceForm({ element }: { readonly element: ElementDetail }) {
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setSubmitProblem(null);
-    const found = clientIssues(draft, code, parsed);
-    if (found.length > 0 || code === null) {
+    const found = clientIssues(element, draft, code, parsed);
+    if (found.length > 0 || (needsConnect(element) && code === null)) {
       setIssues(found);
       requestAnimationFrame(() => summaryRef.current?.focus());
       return;
@@ -156,6 +157,7 @@ function CreateInstanceForm({ element }: { readonly element: ElementDetail }) {
       </div>
 
       <AuthenticationSection
+        element={element}
         draft={draft}
         update={update}
         configErrors={configErrors}

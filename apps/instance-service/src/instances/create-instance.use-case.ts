@@ -10,7 +10,7 @@ import { toInstanceResponse, type InstanceResponse } from './instance-mapper';
 import { InstanceRecords } from './instance-records';
 import { InstanceSecrets } from './instance-secrets';
 import { instanceStore } from './instance.store';
-import { ProviderAuthorization } from './provider-authorization';
+import { needsGrantCode, ProviderAuthorization } from './provider-authorization';
 
 /** POST /instances: validate the whole body, exchange the grant code, then store and publish in one transaction. */
 @Injectable()
@@ -36,7 +36,8 @@ export class CreateInstance {
       ]);
     this.authorization.checkTargets(element.adapter, undefined, config);
     this.authorization.checkCallback(undefined, config);
-    if (config.providerCode === undefined) {
+    this.authorization.checkPollerPlans(element.adapter, undefined, config);
+    if (needsGrantCode(element.adapter) && config.providerCode === undefined) {
       throw new RequestValidationError('Invalid instance', [
         {
           path: 'providerData.code',
@@ -45,7 +46,8 @@ export class CreateInstance {
       ]);
     }
     // The provider is called before any transaction starts: a slow provider holds no connection.
-    const tokens = await this.authorization.exchangeCode(config, config.providerCode);
+    const tokens = await this.authorization.credentialsFor(element.adapter, config);
+    if (tokens === undefined) throw new Error('credentialsFor gave no credentials for a new instance');
     const token = generateSecret();
     const created = await this.dataSource.transaction(async (manager) => {
       const id = await instanceStore.nextId(manager);

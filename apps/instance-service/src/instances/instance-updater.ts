@@ -40,12 +40,11 @@ export class InstanceUpdater {
         ? undefined
         : this.authorization.checkTargets(element.adapter, seenCurrent, planned);
     this.authorization.checkCallback(seenCurrent, planned);
-    let tokens: OAuthTokens | undefined;
-    if (planned.providerCode !== undefined) {
-      // A new grant code re-authorizes the instance (the way to repair valid: false, and the only way
-      // to point it at another provider URL).
-      tokens = await this.authorization.exchangeCode(planned, planned.providerCode);
-    }
+    if (element !== undefined) this.authorization.checkPollerPlans(element.adapter, seenCurrent, planned);
+    // A new grant code re-authorizes the instance (the way to repair valid: false, and the only way to
+    // point it at another provider URL); elements without codes re-capture their credentials.
+    const tokens: OAuthTokens | undefined =
+      element === undefined ? undefined : await this.authorization.credentialsFor(element.adapter, planned);
     const updated = await this.dataSource.transaction(async (manager) => {
       const record = await this.records.find(manager, scope, id, true);
       const current = this.secrets.openConfig(record);

@@ -6,6 +6,7 @@ import {
   type OAuthTokens,
   type ProviderTarget,
 } from '@pollcast/elements';
+import { compileUrlTemplate } from '@pollcast/date-template';
 import { CompiledPolicy, OutboundRefusedError } from '@pollcast/outbound-guard';
 import { DomainError, RequestValidationError, ErrorCode } from '@pollcast/service-kit';
 import type { Env } from '../env';
@@ -16,6 +17,13 @@ import { ENV } from '../tokens';
 
 /** Where a configuration path names the callback URL (400 answers). */
 const CALLBACK_URL_PATH = 'configuration.event.notification.callback.url';
+/** Where a configuration path names a resource's poller settings (400 answers). */
+const POLLER_CONFIGURATION_PATH = 'configuration.event.poller.configuration';
+
+/** Only the OAuth authorization code grant needs a grant code; other elements capture credentials. */
+export function needsGrantCode(adapter: ElementAdapter): boolean {
+  return adapter.authentication.type === 'oauth2';
+}
 
 /**
  * What an instance may aim at and how it is authorized there: the provider URLs and the callback URL
@@ -29,7 +37,7 @@ export class ProviderAuthorization implements OnApplicationShutdown {
   private readonly callbackPolicy: CompiledPolicy;
 
   constructor(@Inject(ENV) private readonly env: Env) {
-    this.elements = new ProviderElements(env.POLLCAST_PROVIDER_ALLOWED_HOSTS);
+    this.elements = new ProviderElements(env.POLLCAST_PROVIDER_ALLOWED_HOSTS, env.POLLCAST_ELEMENTS_DIR);
     this.callbackPolicy = new CompiledPolicy({
       target: 'callback URL',
       allowPrivateAddresses: env.POLLCAST_ALLOW_PRIVATE_CALLBACKS,
@@ -68,9 +76,11 @@ export class ProviderAuthorization implements OnApplicationShutdown {
     const computed = this.targetsOf(adapter, next, false);
     const before = current === undefined ? undefined : this.targetsOrUndefined(adapter, current);
     const changed = before === undefined || JSON.stringify(before) !== JSON.stringify(computed);
-    if (!changed && next.providerCode === undefined) return computed;
+    // Elements without a grant code re-capture their credentials on every change (see credentialsFor).
+    const reauthorized = next.providerCode !== undefined || !needsGrantCode(adapter);
+    if (!changed && !reauthorized) return computed;
     const checked = this.targetsOf(adapter, next, true);
-    if (current !== undefined && changed && next.providerCode === undefined) {
+    if (current !== undefined && changed && !reauthorized) {
       const moved = checked.find((target, index) => before?.[index]?.url !== target.url) ?? checked[0];
       throw new RequestValidationError('A new provider URL needs a new authorization', [
         {
@@ -95,6 +105,63 @@ export class ProviderAuthorization implements OnApplicationShutdown {
         { path: CALLBACK_URL_PATH, message: error.message },
       ]);
     }
+  }
+
+  /**
+   * The element's required configuration keys must be set, and every resource's poller URL must be one the element can plan (a resource it has, parameters it
+   * accepts, CEQL it can translate): a 400 naming the resource's URL now, rather than a failed poll later.
+   * The URL is rendered for the current time, as the poller renders it for a window. Resources whose
+   * URL and page size are unchanged are not re-judged (an instance stored before this check, or before
+   * an element changed, can still be disabled or renamed).
+   */
+  checkPollerPlans(
+    adapter: ElementAdapter,
+    current: CanonicalInstanceConfig | undefined,
+    next: CanonicalInstanceConfig,
+  ): void {
+    const problems: { path: string; message: string }[] = [];
+    // Required element keys (the github.owner a request path needs); oauth.* keys have their own rules.
+    const configuration = elementCallConfiguration(next);
+    for (const key of adapter.configKeys) {
+      const value = configuration[key.key];
+      if (key.required && !key.key.startsWith('oauth.') && (value === undefined || value === ''))
+        problems.push({ path: `configuration.${key.key}`, message: `is required by ${adapter.name}` });
+    }
+    const unchanged = new Set(
+      (current?.events.resources ?? []).map(
+        (resource) => `${resource.resource}\u0000${resource.url}\u0000${resource.pageSize}`,
+      ),
+    );
+    for (const resource of next.events.resources) {
+      if (unchanged.has(`${resource.resource}\u0000${resource.url}\u0000${resource.pageSize}`)) continue;
+      try {
+        adapter.planHubRequest({
+          url: compileUrlTemplate(resource.url).render(new Date()),
+          pageSize: resource.pageSize,
+        });
+      } catch (error) {
+        if (!(error instanceof ElementRequestError)) throw error;
+        problems.push({
+          path: `${POLLER_CONFIGURATION_PATH}.${resource.resource}.url`,
+          message: error.message.slice(0, 500),
+        });
+      }
+    }
+    if (problems.length > 0) throw new RequestValidationError('Invalid instance', problems);
+  }
+
+  /**
+   * The credentials to store for a new or changed configuration: the grant code exchanged (OAuth
+   * authorization code), or, for elements that need none, the credential captured from the configuration
+   * (API key, basic, bearer) or fetched (client credentials). Undefined when nothing is to be stored (an
+   * OAuth change without a code). Never call it inside a transaction.
+   */
+  async credentialsFor(
+    adapter: ElementAdapter,
+    config: CanonicalInstanceConfig,
+  ): Promise<OAuthTokens | undefined> {
+    if (!needsGrantCode(adapter)) return this.exchangeCode(config, '');
+    return config.providerCode === undefined ? undefined : this.exchangeCode(config, config.providerCode);
   }
 
   /** The grant code → tokens, with the provider timeout. Never call it inside a transaction. */

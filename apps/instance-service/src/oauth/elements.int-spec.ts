@@ -14,7 +14,13 @@ describe('instance-service over HTTP (real Postgres, Kafka, Maximizer simulator)
     it('lists elements, describes one with its default poller configuration, and builds the authorize URL', async () => {
       const auth = { authorization: tenantA.authorization };
       const list = await api<Array<{ key: string }>>('GET', '/elements/api-v2/elements', auth);
-      expect(list.body.map((element) => element.key)).toEqual(['maximizer']);
+      expect(list.body.map((element) => element.key)).toEqual([
+        'maximizer',
+        'github',
+        'hubspot',
+        'salesforce',
+        'zendesk',
+      ]);
       const maximizer = await api<{ defaultPollerConfiguration: Record<string, unknown> }>(
         'GET',
         '/elements/api-v2/elements/maximizer',

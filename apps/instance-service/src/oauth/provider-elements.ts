@@ -1,4 +1,9 @@
-import { createElement, listElements, type ElementAdapter } from '@pollcast/elements';
+import {
+  createElement,
+  listElements,
+  registerElementDefinitionsFrom,
+  type ElementAdapter,
+} from '@pollcast/elements';
 import { elementSummary, type ElementSummary } from '../instances/instance-mapper';
 
 /**
@@ -10,7 +15,14 @@ import { elementSummary, type ElementSummary } from '../instances/instance-mappe
 export class ProviderElements {
   private readonly adapters = new Map<string, ElementAdapter>();
 
-  constructor(private readonly allowedHosts: readonly string[]) {}
+  /** `elementsDir`: the operator's definitions (POLLCAST_ELEMENTS_DIR), added to the catalog here, at
+   * start, so a broken one stops the service before it serves anything. */
+  constructor(
+    private readonly allowedHosts: readonly string[],
+    elementsDir?: string,
+  ) {
+    if (elementsDir !== undefined) registerElementDefinitionsFrom(elementsDir);
+  }
 
   find(key: string): { adapter: ElementAdapter; summary: ElementSummary } | undefined {
     const catalog = listElements();

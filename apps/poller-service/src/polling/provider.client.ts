@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { createElement, type ElementAdapter } from '@pollcast/elements';
+import { createElement, registerElementDefinitionsFrom, type ElementAdapter } from '@pollcast/elements';
 import { compileUrlTemplate, type UrlTemplate } from '@pollcast/date-template';
 import { SERVICE_ENV } from '@pollcast/service-kit';
 import type { Env } from '../env';
@@ -13,7 +13,10 @@ export class ProviderClient implements OnApplicationShutdown {
   private readonly adapters = new Map<string, ElementAdapter>();
   private readonly templates = new Map<string, UrlTemplate>();
 
-  constructor(@Inject(SERVICE_ENV) private readonly env: Env) {}
+  constructor(@Inject(SERVICE_ENV) private readonly env: Env) {
+    // The operator's element definitions join the catalog at start; a broken one stops the start.
+    if (env.POLLCAST_ELEMENTS_DIR !== undefined) registerElementDefinitionsFrom(env.POLLCAST_ELEMENTS_DIR);
+  }
 
   adapter(elementKey: string): ElementAdapter {
     let adapter = this.adapters.get(elementKey);

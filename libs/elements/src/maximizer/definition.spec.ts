@@ -76,11 +76,18 @@ describe('the maximizer catalog entry', () => {
   });
 
   it('is listed and looked up by key', () => {
-    expect(listElements().map((listed) => listed.key)).toEqual(['maximizer']);
+    // Maximizer first (code), then the built-in definitions (declarative/README.md).
+    expect(listElements().map((listed) => listed.key)).toEqual([
+      'maximizer',
+      'github',
+      'hubspot',
+      'salesforce',
+      'zendesk',
+    ]);
     expect(getElement('maximizer')).toBe(element);
-    expect(getElement('salesforce')).toBeUndefined();
+    expect(getElement('sugarcrm')).toBeUndefined();
     expect(getElement('toString')).toBeUndefined();
-    expect(() => requireElement('salesforce')).toThrow(UnknownElementError);
+    expect(() => requireElement('sugarcrm')).toThrow(UnknownElementError);
   });
 });
 

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parseHostAllowList } from '@pollcast/outbound-guard';
 import { z } from 'zod';
 import { managementEnvShape } from '../http/management-server';
@@ -64,6 +65,20 @@ export const baseEnvSchema = z.object({
       "Provider hosts allowed besides each element's own (on-premise CRMs): comma-separated " +
         '[http(s)://]host[:port] or *.domain; an IP literal with its port admits that private address ' +
         '(the simulator in development). Never opened by POLLCAST_ALLOW_PRIVATE_CALLBACKS',
+    ),
+  POLLCAST_ELEMENTS_DIR: z
+    .string()
+    .refine((folder) => {
+      try {
+        return statSync(folder).isDirectory();
+      } catch {
+        return false;
+      }
+    }, 'is not a readable directory')
+    .optional()
+    .describe(
+      "The operator's element definitions (<key>.json or <key>/element.json, docs/elements.md), added " +
+        'to the built-in catalog at start; a definition with a mistake stops the start naming its path',
     ),
   /** Public API requests per second per organization (per replica), and the bucket size: the same
    * limit on instance-service, poller-service and dispatcher. */

@@ -21,6 +21,8 @@ export interface InstanceDraft {
   refreshMinutes: number;
   pollerText: string;
   tags: string[];
+  /** The element's own configuration keys (declarative elements), by key. */
+  elementConfig: Record<string, string>;
 }
 
 export type UpdateDraft = <K extends keyof InstanceDraft>(key: K, value: InstanceDraft[K]) => void;
@@ -37,14 +39,34 @@ export const EMPTY_DRAFT: InstanceDraft = {
   refreshMinutes: DEFAULT_REFRESH_MINUTES,
   pollerText: '{}',
   tags: [],
+  elementConfig: {},
 };
+
+/** Only the OAuth authorization code grant needs "Connect" and a grant code. */
+export function needsConnect(element: ElementDetail): boolean {
+  return element.authenticationType === 'oauth2';
+}
+
+/** Whether the form asks for the OAuth client (key and secret). */
+export function needsOAuthClient(element: ElementDetail): boolean {
+  return (
+    element.authenticationType === 'oauth2' || element.authenticationType === 'oauth2-client-credentials'
+  );
+}
+
+/** Configuration keys the form shows as fields of their own (Maximizer's have hand-made ones). */
+export function elementFields(element: ElementDetail): ElementDetail['configuration'] {
+  if (element.key === 'maximizer') return [];
+  return element.configuration.filter((entry) => !entry.key.startsWith('oauth.'));
+}
 
 export function restoreDraft(saved: unknown): InstanceDraft | undefined {
   if (typeof saved !== 'object' || saved === null) return undefined;
   const merged: InstanceDraft = { ...EMPTY_DRAFT };
   for (const key of Object.keys(EMPTY_DRAFT) as (keyof InstanceDraft)[]) {
     const value: unknown = (saved as Record<string, unknown>)[key];
-    if (typeof value === typeof EMPTY_DRAFT[key] && (key !== 'tags' || Array.isArray(value))) {
+    const arrayOk = key === 'tags' ? Array.isArray(value) : !Array.isArray(value);
+    if (typeof value === typeof EMPTY_DRAFT[key] && value !== null && arrayOk) {
       (merged as unknown as Record<string, unknown>)[key] = value;
     }
   }
@@ -57,13 +79,23 @@ export function oauthCallbackUrl(): string {
 
 /** What the form itself can tell before sending (the server checks the rest and answers by path). */
 export function clientIssues(
+  element: ElementDetail,
   draft: InstanceDraft,
   code: string | null,
   parsed: ReturnType<typeof parseJsonObject>,
 ): FieldIssue[] {
   const found: FieldIssue[] = [];
   if (draft.name.trim() === '') found.push({ path: 'name', message: 'Give the instance a name.' });
-  if (code === null) found.push({ path: 'providerData.code', message: 'Connect to the provider first.' });
+  if (needsConnect(element) && code === null)
+    found.push({ path: 'providerData.code', message: 'Connect to the provider first.' });
+  for (const field of elementFields(element)) {
+    if (
+      field.required &&
+      field.defaultValue === undefined &&
+      (draft.elementConfig[field.key] ?? '').trim() === ''
+    )
+      found.push({ path: `configuration.${field.key}`, message: 'This field is required.' });
+  }
   if (draft.eventsEnabled && draft.callbackUrl.trim() === '') {
     found.push({
       path: 'configuration.event.notification.callback.url',
@@ -83,12 +115,13 @@ export function instanceBody(
   element: ElementDetail,
   draft: InstanceDraft,
   pollerConfiguration: PollerConfiguration,
-  grantCode: string,
+  grantCode: string | null,
 ): CreateInstanceBody {
   const configuration: Record<string, unknown> = {
-    'oauth.api.key': draft.apiKey.trim(),
-    'oauth.api.secret': draft.apiSecret.trim(),
-    'oauth.callback.url': oauthCallbackUrl(),
+    ...(needsOAuthClient(element)
+      ? { 'oauth.api.key': draft.apiKey.trim(), 'oauth.api.secret': draft.apiSecret.trim() }
+      : {}),
+    ...(needsConnect(element) ? { 'oauth.callback.url': oauthCallbackUrl() } : {}),
     'event.notification.enabled': draft.eventsEnabled,
     'event.poller.refresh_interval': String(draft.refreshMinutes),
     'event.poller.configuration': pollerConfiguration,
@@ -98,9 +131,13 @@ export function instanceBody(
   if (draft.callbackUrl.trim() !== '')
     configuration['event.notification.callback.url'] = draft.callbackUrl.trim();
   if (draft.signatureKey !== '') configuration['event.notification.signature.key'] = draft.signatureKey;
+  for (const field of elementFields(element)) {
+    const value = (draft.elementConfig[field.key] ?? '').trim();
+    if (value !== '') configuration[field.key] = value;
+  }
   return {
     element: { key: element.key },
-    providerData: { code: grantCode },
+    ...(grantCode === null ? {} : { providerData: { code: grantCode } }),
     configuration,
     tags: draft.tags,
     name: draft.name.trim(),

@@ -137,7 +137,12 @@ export function useOAuthConnect({
           callbackUrl: oauthCallbackUrl(),
           state,
         },
-        { 'maximizer.url': draft.maximizerUrl.trim(), 'maximizer.alias': draft.maximizerAlias.trim() },
+        element.key === 'maximizer'
+          ? { 'maximizer.url': draft.maximizerUrl.trim(), 'maximizer.alias': draft.maximizerAlias.trim() }
+          : // A definition's keys may decide the authorize URL (salesforce.loginUrl).
+            Object.fromEntries(
+              Object.entries(draft.elementConfig).map(([key, value]) => [key, value.trim()]),
+            ),
       );
       const popup = window.open(oauthUrl, 'pollcast-oauth', 'popup,width=560,height=720');
       if (popup === null) {
