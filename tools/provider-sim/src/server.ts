@@ -20,6 +20,7 @@ import { GitHubProvider } from './providers/github';
 import { HubSpotProvider } from './providers/hubspot';
 import type { ProviderEndpoint } from './providers/provider';
 import { SalesforceProvider } from './providers/salesforce';
+import { ZendeskProvider } from './providers/zendesk';
 import { RecordStore } from './records';
 import type { SimulatorParts } from './simulator-parts';
 
@@ -96,7 +97,12 @@ class Simulator implements SimulatorParts {
     const context = { ...this.partsView(), baseUrl: () => this.baseUrl };
     this.salesforce = new SalesforceProvider(context);
     this.github = new GitHubProvider(context);
-    this.endpoints = [this.salesforce, new HubSpotProvider(context), this.github];
+    this.endpoints = [
+      this.salesforce,
+      new HubSpotProvider(context),
+      this.github,
+      new ZendeskProvider(context),
+    ];
     this.provider = new ProviderApi(this, this.endpoints);
     this.control = new ControlApi(this, { salesforce: this.salesforce, github: this.github }, () =>
       this.reset(),
