@@ -12,3 +12,22 @@ export type { AuthorizeCheck, OAuthReply, TokenResponse } from './oauth';
 export { FaultInjector } from './faults';
 export type { Fault, FaultSpec } from './faults';
 export { describeIssues, isReply, validate, validationError } from './control-body';
+export {
+  clockAdvanceBodySchema,
+  clockFreezeBodySchema,
+  clockSetBodySchema,
+  faultBodySchema,
+  isoInstantSchema,
+  logQueryShape,
+  oauthClientBodySchema,
+  oauthRevokeBodySchema,
+  oauthTokenBodySchema,
+  readControlBody,
+  sharedControlRoute,
+  tokenClientId,
+} from './sim-control';
+export type { SharedControlParts } from './sim-control';
+export { cutInHalf, FaultTimers, listenSimulator, seededRandom } from './sim-runtime';
+export type { RunningServer } from './sim-runtime';
+export { SimControlClient, toHttpResult } from './sim-client';
+export type { HttpResult } from './sim-client';

@@ -6,26 +6,18 @@ import type { z } from 'zod';
 import {
   isReply,
   json,
-  readBody,
-  validate,
-  validationError,
   type OAuthServer,
+  oauthTokenBodySchema,
+  readControlBody,
   type Reply,
   type RequestLog,
   type SimClock,
+  sharedControlRoute,
+  tokenClientId,
+  validate,
+  validationError,
 } from '@pollcast/tool-process';
-import {
-  clockAdvanceBodySchema,
-  clockFreezeBodySchema,
-  clockSetBodySchema,
-  faultBodySchema,
-  listQuerySchema,
-  oauthClientBodySchema,
-  oauthRevokeBodySchema,
-  oauthTokenBodySchema,
-  recordBodySchema,
-  seedBodySchema,
-} from './control-schemas';
+import { faultSpecBodySchema, listQuerySchema, recordBodySchema, seedBodySchema } from './control-schemas';
 import type { DateRenderer } from './dates';
 import { type EntityName, isEntityName } from './entities';
 import type { FaultInjector } from './faults';
@@ -79,20 +71,9 @@ export class ControlApi {
     path: string,
     query: URLSearchParams,
   ): Promise<Reply> {
-    let raw: string;
-    try {
-      raw = await readBody(request);
-    } catch {
-      return json(413, { error: 'body_too_large', message: 'request body over 10 MB' });
-    }
-    let body: unknown = {};
-    if (raw.trim().length > 0) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        return json(400, { error: 'invalid_json', message: 'request body is not valid JSON' });
-      }
-    }
+    const read = await readControlBody(request);
+    if (!('parsed' in read)) return read;
+    const body = read.parsed;
     try {
       return this.route(method, path.replace(/\/+$/, ''), body, query);
     } catch (error) {
@@ -112,9 +93,8 @@ export class ControlApi {
     const [area, first, second] = segments;
     const listQuery = (): z.infer<typeof listQuerySchema> | Reply =>
       validate(listQuerySchema, Object.fromEntries(query));
-    switch (
-      `${method} ${area ?? ''}${first === undefined ? '' : '/' + (area === 'records' || area === 'faults' ? '*' : first)}${second === undefined ? '' : '/*'}`
-    ) {
+    const key = `${method} ${area ?? ''}${first === undefined ? '' : '/' + (area === 'records' || area === 'faults' ? '*' : first)}${second === undefined ? '' : '/*'}`;
+    switch (key) {
       case 'GET ':
         return json(200, { endpoints: CONTROL_ENDPOINTS });
       case 'GET stats':
@@ -167,51 +147,6 @@ export class ControlApi {
           return validationError('Key', 'must not differ from the Key in the path');
         return json(200, this.store.updateFromWire(entity, { ...fields, Key: key }));
       }
-      case 'GET clock':
-        return json(200, this.clock.state());
-      case 'POST clock/advance': {
-        const parsed = validate(clockAdvanceBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        this.clock.advance(parsed.ms ?? Math.round((parsed.seconds ?? 0) * 1000));
-        return json(200, this.clock.state());
-      }
-      case 'POST clock/freeze': {
-        const parsed = validate(clockFreezeBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        this.clock.freeze(parsed.at === undefined ? undefined : new Date(parsed.at));
-        return json(200, this.clock.state());
-      }
-      case 'POST clock/unfreeze':
-        this.clock.unfreeze();
-        return json(200, this.clock.state());
-      case 'POST clock/set': {
-        const parsed = validate(clockSetBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        this.clock.set(new Date(parsed.at));
-        return json(200, this.clock.state());
-      }
-      case 'GET faults':
-        return json(200, { faults: this.faults.list() });
-      case 'POST faults': {
-        const parsed = validate(faultBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        return json(201, this.faults.add(parsed));
-      }
-      case 'DELETE faults':
-        this.faults.clear();
-        return json(200, { cleared: true });
-      case 'DELETE faults/*':
-        return this.faults.remove(first ?? '')
-          ? json(200, { removed: first })
-          : json(404, { error: 'not_found', message: `no fault '${first ?? ''}'` });
-      case 'GET requests': {
-        const parsed = listQuery();
-        if (isReply(parsed)) return parsed;
-        return json(200, { requests: this.requests.list(parsed) });
-      }
-      case 'DELETE requests':
-        this.requests.clear();
-        return json(200, { cleared: true });
       case 'GET changes': {
         const parsed = listQuery();
         if (isReply(parsed)) return parsed;
@@ -220,42 +155,33 @@ export class ControlApi {
       case 'DELETE changes':
         this.store.clearChanges();
         return json(200, { cleared: true });
-      case 'GET oauth/clients':
-        return json(200, { clients: this.oauth.clientIds().map((clientId) => ({ clientId })) });
-      case 'POST oauth/clients': {
-        const parsed = validate(oauthClientBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        this.oauth.registerClient(parsed.clientId, parsed.clientSecret);
-        return json(201, { clientId: parsed.clientId });
-      }
       case 'POST oauth/tokens': {
         const parsed = validate(oauthTokenBodySchema, body);
         if (isReply(parsed)) return parsed;
-        const clientId = parsed.clientId ?? this.oauth.clientIds()[0] ?? '';
-        if (!this.oauth.clientIds().includes(clientId))
-          return validationError('clientId', `unknown client '${clientId}'`);
+        const clientId = tokenClientId(this.oauth, parsed.clientId);
+        if (isReply(clientId)) return clientId;
         return json(201, this.oauth.issueTokens(clientId, parsed.accessTokenTtlSeconds));
       }
-      case 'POST oauth/revoke': {
-        const parsed = validate(oauthRevokeBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        if (parsed.token !== undefined) {
-          const revoked = this.oauth.revoke(parsed.token);
-          return revoked
-            ? json(200, { revoked })
-            : json(404, { error: 'not_found', message: 'unknown token' });
-        }
-        return json(200, {
-          revoked: this.oauth.revokeAll(parsed.all === true ? undefined : parsed.clientId),
-        });
-      }
-      case 'POST oauth/expire':
-        return json(200, { expired: this.oauth.expireAccessTokens() });
       default:
-        return json(404, {
-          error: 'not_found',
-          message: `no control endpoint ${method} ${path} (GET /_sim lists them)`,
-        });
+        return (
+          sharedControlRoute(
+            {
+              clock: this.clock,
+              faults: this.faults,
+              requests: this.requests,
+              oauth: this.oauth,
+              faultSchema: faultSpecBodySchema,
+            },
+            key,
+            body,
+            query,
+            first,
+          ) ??
+          json(404, {
+            error: 'not_found',
+            message: `no control endpoint ${method} ${path} (GET /_sim lists them)`,
+          })
+        );
     }
   }
 }

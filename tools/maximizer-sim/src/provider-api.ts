@@ -4,6 +4,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   BodyTooLargeError,
+  cutInHalf,
+  FaultTimers,
   escapeHtml,
   htmlPage,
   json,
@@ -69,7 +71,7 @@ export class ProviderApi {
   private readonly faults: FaultInjector;
   private readonly requests: RequestLog;
   private readonly pageCache = new Map<string, string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new FaultTimers();
 
   constructor(parts: SimulatorParts) {
     this.clock = parts.clock;
@@ -85,18 +87,7 @@ export class ProviderApi {
   }
 
   cancelTimers(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
+    this.timers.cancel();
   }
 
   async handle(
@@ -149,12 +140,7 @@ export class ProviderApi {
   private finish(response: ServerResponse, entry: LoggedRequest, reply: Reply, malformed: boolean): void {
     entry.status = reply.status;
     // Cut the body mid-way: the client sees a 200 with JSON that does not parse.
-    send(
-      response,
-      malformed
-        ? { ...reply, body: reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2))) }
-        : reply,
-    );
+    send(response, malformed ? cutInHalf(reply) : reply);
   }
 
   /** Applies a request-phase fault; 'handled' when the response is already decided. */
@@ -188,20 +174,11 @@ export class ProviderApi {
       case 'timeout': {
         // Never answer: the client's own timeout is what is being tested. Drop the socket eventually
         // so an abandoned client cannot pin the simulator forever.
-        request.resume();
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          response.destroy();
-        }, fault.holdMs ?? 300_000);
-        this.timers.add(timer);
-        response.on('close', () => {
-          clearTimeout(timer);
-          this.timers.delete(timer);
-        });
+        this.timers.hold(request, response, fault.holdMs ?? 300_000);
         return 'handled';
       }
       case 'slow':
-        await this.sleep(fault.delayMs ?? 0);
+        await this.timers.sleep(fault.delayMs ?? 0);
         return 'continue';
       case 'malformedJson':
       case 'repeatPage':

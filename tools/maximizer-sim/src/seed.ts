@@ -1,3 +1,4 @@
+import { seededRandom } from '@pollcast/tool-process';
 import { type EntityName, type FieldValue, type StoredRecord, makeKey } from './entities';
 
 export const SEED_MIX_KINDS = ['Company', 'Individual', 'Contact', 'Opportunity'] as const;
@@ -31,17 +32,7 @@ export interface SeedResult {
   readonly ms: number;
 }
 
-/** mulberry32: tiny, fast, good enough for test data, and fully determined by the seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const FIRST_NAMES = [
   'Ada',

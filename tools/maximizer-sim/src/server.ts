@@ -1,11 +1,11 @@
 // The Maximizer simulator as one HTTP server: health, the /_sim control API (./control-api) and the
 // provider endpoints, OAuth and Octopus (./provider-api), over one shared state (clock, records,
 // OAuth, faults, request log).
-import { type Server, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   FaultInjector as SharedFaultInjector,
   json,
+  listenSimulator,
   OAuthServer,
   readBody,
   RequestLog,
@@ -115,28 +115,16 @@ export async function createMaximizerSimulator(
   options: MaximizerSimulatorOptions = {},
 ): Promise<MaximizerSimulator> {
   const simulator = new Simulator(options);
-  const server: Server = createServer({ keepAlive: true }, (request, response) => {
-    simulator.handle(request, response).catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      send(response, json(500, { Code: -1, Msg: [`Simulator error: ${message}`] }));
-    });
+  const server = await listenSimulator({
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    handle: (request, response) => simulator.handle(request, response),
+    errorBody: (message) => ({ Code: -1, Msg: [`Simulator error: ${message}`] }),
+    beforeClose: () => simulator.cancelTimers(),
   });
-  // Longer than undici's / Node's client keep-alive, so the client always closes idle sockets first.
-  server.keepAliveTimeout = 65_000;
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  let closing: Promise<void> | null = null;
   return {
-    url: `http://${urlHost}:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     zone: simulator.dates.zone,
     store: simulator.store,
     clock: simulator.clock,
@@ -144,14 +132,6 @@ export async function createMaximizerSimulator(
     oauth: simulator.oauth,
     requests: simulator.requests,
     reset: () => simulator.reset(),
-    close: () => {
-      closing ??= new Promise<void>((resolve, reject) => {
-        simulator.cancelTimers();
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Held (timeout fault) and idle keep-alive sockets would otherwise keep close() waiting.
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: () => server.close(),
   };
 }

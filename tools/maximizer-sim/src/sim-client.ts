@@ -1,36 +1,9 @@
 /** A small fetch-based client for the simulator: used by its tests and handy for other tests and scripts. */
-export interface HttpResult<T = unknown> {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  /** Parsed JSON, or undefined when the body is empty or not JSON. */
-  readonly body: T;
-}
+import { type HttpResult, SimControlClient, toHttpResult } from '@pollcast/tool-process';
 
-async function toResult<T>(response: Response): Promise<HttpResult<T>> {
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text.length > 0 ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, body: body as T };
-}
+export type { HttpResult } from '@pollcast/tool-process';
 
-export class SimulatorClient {
-  constructor(readonly baseUrl: string) {}
-
-  /** Calls the /_sim control API. */
-  async control<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpResult<T>> {
-    const response = await fetch(`${this.baseUrl}/_sim${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    return toResult<T>(response);
-  }
-
+export class SimulatorClient extends SimControlClient {
   /** POST /octopus/{operation} with a Bearer token. */
   async octopus<T = unknown>(
     operation: string,
@@ -44,7 +17,7 @@ export class SimulatorClient {
       body: typeof body === 'string' ? body : JSON.stringify(body),
       ...(init.signal ? { signal: init.signal } : {}),
     });
-    return toResult<T>(response);
+    return toHttpResult<T>(response);
   }
 
   /** POST /OAuth2/{alias}/Token with a form body. */
@@ -54,6 +27,6 @@ export class SimulatorClient {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form).toString(),
     });
-    return toResult<T>(response);
+    return toHttpResult<T>(response);
   }
 }

@@ -2,20 +2,24 @@
 // change logs, manage Salesforce OAuth clients and tokens, the other providers' credentials and
 // GitHub's rate limit, reset. Every body is validated (zod); a bad one is a 400 naming the field.
 import type { IncomingMessage } from 'node:http';
-import { isReply, json, readBody, type Reply, validate, validationError } from '@pollcast/tool-process';
 import {
-  clockAdvanceBodySchema,
-  clockFreezeBodySchema,
-  clockSetBodySchema,
+  isReply,
+  json,
+  oauthTokenBodySchema,
+  readControlBody,
+  type Reply,
+  sharedControlRoute,
+  tokenClientId,
+  validate,
+  validationError,
+} from '@pollcast/tool-process';
+import {
+  changesQuerySchema,
   credentialBodySchema,
   credentialRevokeBodySchema,
-  faultBodySchema,
+  faultSpecBodySchema,
   fieldsSchema,
   githubRateLimitBodySchema,
-  listQuerySchema,
-  oauthClientBodySchema,
-  oauthRevokeBodySchema,
-  oauthTokenBodySchema,
   seedBodySchema,
 } from './control-schemas';
 import { zendeskToken } from './credentials';
@@ -83,20 +87,9 @@ export class ControlApi {
     path: string,
     query: URLSearchParams,
   ): Promise<Reply> {
-    let raw: string;
-    try {
-      raw = await readBody(request);
-    } catch {
-      return json(413, { error: 'body_too_large', message: 'request body over 10 MB' });
-    }
-    let body: unknown = {};
-    if (raw.trim().length > 0) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        return json(400, { error: 'invalid_json', message: 'request body is not valid JSON' });
-      }
-    }
+    const read = await readControlBody(request);
+    if (!('parsed' in read)) return read;
+    const body = read.parsed;
     try {
       return this.route(method, path.replace(/\/+$/, ''), body, query);
     } catch (error) {
@@ -117,7 +110,7 @@ export class ControlApi {
       .slice(2)
       .map((segment) => decodeURIComponent(segment));
     const [area = '', ...rest] = segments;
-    const { clock, store, oauth, faults, requests, credentials } = this.parts;
+    const { clock, store, oauth, faults, credentials } = this.parts;
     if (area === 'records') return this.records(method, rest, body);
     const route = `${method} ${[area, ...rest.map((segment, index) => (area === 'faults' && index === 0 ? '*' : segment))].join('/')}`;
     switch (route) {
@@ -149,92 +142,25 @@ export class ControlApi {
       }
       case 'GET collections':
         return json(200, { collections: store.list() });
-      case 'GET clock':
-        return json(200, clock.state());
-      case 'POST clock/advance': {
-        const parsed = validate(clockAdvanceBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        clock.advance(parsed.ms ?? Math.round((parsed.seconds ?? 0) * 1000));
-        return json(200, clock.state());
-      }
-      case 'POST clock/freeze': {
-        const parsed = validate(clockFreezeBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        clock.freeze(parsed.at === undefined ? undefined : new Date(parsed.at));
-        return json(200, clock.state());
-      }
-      case 'POST clock/unfreeze':
-        clock.unfreeze();
-        return json(200, clock.state());
-      case 'POST clock/set': {
-        const parsed = validate(clockSetBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        clock.set(new Date(parsed.at));
-        return json(200, clock.state());
-      }
-      case 'GET faults':
-        return json(200, { faults: faults.list() });
-      case 'POST faults': {
-        const parsed = validate(faultBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        return json(201, faults.add(parsed));
-      }
-      case 'DELETE faults':
-        faults.clear();
-        return json(200, { cleared: true });
-      case 'DELETE faults/*':
-        return faults.remove(rest[0] ?? '')
-          ? json(200, { removed: rest[0] })
-          : json(404, { error: 'not_found', message: `no fault '${rest[0] ?? ''}'` });
-      case 'GET requests': {
-        const parsed = validate(listQuerySchema, Object.fromEntries(query));
-        if (isReply(parsed)) return parsed;
-        return json(200, { requests: requests.list(parsed) });
-      }
-      case 'DELETE requests':
-        requests.clear();
-        return json(200, { cleared: true });
       case 'GET changes': {
-        const parsed = validate(listQuerySchema, Object.fromEntries(query));
+        const parsed = validate(changesQuerySchema, Object.fromEntries(query));
         if (isReply(parsed)) return parsed;
         return json(200, { changes: store.changes(parsed) });
       }
       case 'DELETE changes':
         store.clearChanges();
         return json(200, { cleared: true });
-      case 'GET oauth/clients':
-        return json(200, { clients: oauth.clientIds().map((clientId) => ({ clientId })) });
-      case 'POST oauth/clients': {
-        const parsed = validate(oauthClientBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        oauth.registerClient(parsed.clientId, parsed.clientSecret);
-        return json(201, { clientId: parsed.clientId });
-      }
       case 'POST oauth/tokens': {
         const parsed = validate(oauthTokenBodySchema, body);
         if (isReply(parsed)) return parsed;
-        const clientId = parsed.clientId ?? oauth.clientIds()[0] ?? '';
-        if (!oauth.clientIds().includes(clientId))
-          return validationError('clientId', `unknown client '${clientId}'`);
+        const clientId = tokenClientId(oauth, parsed.clientId);
+        if (isReply(clientId)) return clientId;
         const issued = oauth.issueTokens(clientId, parsed.accessTokenTtlSeconds);
         return json(201, {
           ...this.providers.salesforce.tokenResponse(issued),
           expires_in: issued.expires_in,
         });
       }
-      case 'POST oauth/revoke': {
-        const parsed = validate(oauthRevokeBodySchema, body);
-        if (isReply(parsed)) return parsed;
-        if (parsed.token !== undefined) {
-          const revoked = oauth.revoke(parsed.token);
-          return revoked
-            ? json(200, { revoked })
-            : json(404, { error: 'not_found', message: 'unknown token' });
-        }
-        return json(200, { revoked: oauth.revokeAll(parsed.all === true ? undefined : parsed.clientId) });
-      }
-      case 'POST oauth/expire':
-        return json(200, { expired: oauth.expireAccessTokens() });
       case 'POST credentials': {
         const parsed = validate(credentialBodySchema, body);
         if (isReply(parsed)) return parsed;
@@ -254,10 +180,19 @@ export class ControlApi {
         return json(200, this.providers.github.setRateLimit(parsed));
       }
       default:
-        return json(404, {
-          error: 'not_found',
-          message: `no control endpoint ${method} ${path} (GET /_sim lists them)`,
-        });
+        return (
+          sharedControlRoute(
+            { ...this.parts, faultSchema: faultSpecBodySchema },
+            route,
+            body,
+            query,
+            rest[0],
+          ) ??
+          json(404, {
+            error: 'not_found',
+            message: `no control endpoint ${method} ${path} (GET /_sim lists them)`,
+          })
+        );
     }
   }
 

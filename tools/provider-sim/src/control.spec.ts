@@ -117,7 +117,8 @@ describe('provider-sim: control API', () => {
   });
 
   it('refuses bad JSON and unknown endpoints', async () => {
-    expect((await client.control('POST', '/seed', '{')).status).toBe(400);
+    const broken = await client.control<{ error: string }>('POST', '/seed', '{');
+    expect([broken.status, broken.body.error]).toEqual([400, 'invalid_json']);
     expect((await client.control('GET', '/nothing')).status).toBe(404);
     expect((await client.control('GET', '/records/github/%E0%A4%A')).status).toBe(400);
   });

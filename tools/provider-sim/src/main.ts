@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     level: 'info',
     msg: 'provider-sim started',
     url: simulator.url,
-    providers: ['salesforce', 'hubspot', 'github'],
+    providers: ['salesforce', 'hubspot', 'github', 'zendesk'],
     clientId: env.SIM_CLIENT_ID,
     accessTokenTtlSeconds: env.SIM_ACCESS_TOKEN_TTL_SECONDS,
   });

@@ -3,18 +3,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   BodyTooLargeError,
+  cutInHalf,
+  FaultTimers,
   json,
-  readBody,
   type LoggedRequest,
+  readBody,
   type Reply,
   send,
 } from '@pollcast/tool-process';
-import type { Fault } from './faults';
 import type { ProviderEndpoint } from './providers/provider';
 import type { SimulatorParts } from './simulator-parts';
 
 export class ProviderApi {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new FaultTimers();
 
   constructor(
     private readonly parts: SimulatorParts,
@@ -22,18 +23,7 @@ export class ProviderApi {
   ) {}
 
   cancelTimers(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
+    this.timers.cancel();
   }
 
   async handle(
@@ -59,10 +49,10 @@ export class ProviderApi {
       : null;
     if (fault) entry.fault = fault.kind;
     if (fault?.kind === 'timeout') {
-      this.hold(request, response, fault);
+      this.timers.hold(request, response, fault.holdMs ?? 300_000);
       return;
     }
-    if (fault?.kind === 'slow') await this.sleep(fault.delayMs ?? 0);
+    if (fault?.kind === 'slow') await this.timers.sleep(fault.delayMs ?? 0);
     let body: string;
     try {
       body = await readBody(request);
@@ -109,25 +99,6 @@ export class ProviderApi {
 
   private finish(response: ServerResponse, entry: LoggedRequest, reply: Reply, malformed: boolean): void {
     entry.status = reply.status;
-    send(
-      response,
-      malformed
-        ? { ...reply, body: reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2))) }
-        : reply,
-    );
-  }
-
-  /** Never answers: the client's own timeout is under test. The socket is dropped after holdMs. */
-  private hold(request: IncomingMessage, response: ServerResponse, fault: Fault): void {
-    request.resume();
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      response.destroy();
-    }, fault.holdMs ?? 300_000);
-    this.timers.add(timer);
-    response.on('close', () => {
-      clearTimeout(timer);
-      this.timers.delete(timer);
-    });
+    send(response, malformed ? cutInHalf(reply) : reply);
   }
 }

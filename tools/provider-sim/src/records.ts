@@ -1,7 +1,7 @@
 // The simulator's records: one collection per provider object (a Salesforce sObject, a HubSpot object
 // type, a GitHub repository's issues, Zendesk tickets), each kept sorted by (updated, seq) so a query
 // "updated after T, oldest first" is a binary search and a scan, as the poller asks for it.
-import type { SimClock } from '@pollcast/tool-process';
+import { seededRandom, type SimClock } from '@pollcast/tool-process';
 
 export const PROVIDERS = ['salesforce', 'hubspot', 'github', 'zendesk'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -147,18 +147,6 @@ export const TRAITS: Record<ProviderName, ProviderTraits> = {
   },
 };
 
-/** mulberry32: tiny, fast, fully determined by the seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const byUpdated = (a: SimRecord, b: SimRecord): number => a.updatedMs - b.updatedMs || a.seq - b.seq;
 
 /** One provider object's records. */
@@ -299,7 +287,7 @@ export class RecordStore {
       seq,
       createdMs: now,
       updatedMs: now,
-      fields: { ...TRAITS[provider].seedFields(seq, prng(seq)), ...fields },
+      fields: { ...TRAITS[provider].seedFields(seq, seededRandom(seq)), ...fields },
       deleted: false,
     };
     collection.insert(record);
@@ -344,7 +332,7 @@ export class RecordStore {
     const fromSeconds = Math.ceil(from.getTime() / 1000);
     const toSeconds = Math.floor(to.getTime() / 1000);
     if (toSeconds < fromSeconds) throw new RecordError('from: must not be after to (whole seconds)');
-    const random = prng(options.seed ?? 1);
+    const random = seededRandom(options.seed ?? 1);
     const span = toSeconds - fromSeconds + 1;
     const records: SimRecord[] = [];
     const seconds = new Set<number>();

@@ -1,11 +1,11 @@
 // The generic provider simulator as one HTTP server: health, the /_sim control API (./control-api)
 // and the providers' endpoints (./provider-api → ./providers/*), over one shared state (clock,
 // records, Salesforce OAuth, credentials, faults, request log).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   FaultInjector as SharedFaultInjector,
   json,
+  listenSimulator,
   OAuthServer,
   readBody,
   RequestLog,
@@ -20,6 +20,7 @@ import { GitHubProvider } from './providers/github';
 import { HubSpotProvider } from './providers/hubspot';
 import type { ProviderEndpoint } from './providers/provider';
 import { SalesforceProvider } from './providers/salesforce';
+import { ZendeskProvider } from './providers/zendesk';
 import { RecordStore } from './records';
 import type { SimulatorParts } from './simulator-parts';
 
@@ -96,7 +97,12 @@ class Simulator implements SimulatorParts {
     const context = { ...this.partsView(), baseUrl: () => this.baseUrl };
     this.salesforce = new SalesforceProvider(context);
     this.github = new GitHubProvider(context);
-    this.endpoints = [this.salesforce, new HubSpotProvider(context), this.github];
+    this.endpoints = [
+      this.salesforce,
+      new HubSpotProvider(context),
+      this.github,
+      new ZendeskProvider(context),
+    ];
     this.provider = new ProviderApi(this, this.endpoints);
     this.control = new ControlApi(this, { salesforce: this.salesforce, github: this.github }, () =>
       this.reset(),
@@ -142,33 +148,18 @@ export async function createProviderSimulator(
   options: ProviderSimulatorOptions = {},
 ): Promise<ProviderSimulator> {
   const simulator = new Simulator(options);
-  const server: Server = createServer(
-    { keepAlive: true, maxHeaderSize: MAX_HEADER_BYTES },
-    (request, response) => {
-      simulator.handle(request, response).catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        send(response, json(500, { error: 'simulator_error', message }));
-      });
-    },
-  );
-  // Longer than undici's / Node's client keep-alive, so the client always closes idle sockets first.
-  server.keepAliveTimeout = 65_000;
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const server = await listenSimulator({
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    maxHeaderSize: MAX_HEADER_BYTES,
+    handle: (request, response) => simulator.handle(request, response),
+    errorBody: (message) => ({ error: 'simulator_error', message }),
+    beforeClose: () => simulator.cancelTimers(),
   });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  const url = `http://${urlHost}:${port}`;
-  simulator.baseUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
-  let closing: Promise<void> | null = null;
+  simulator.baseUrl = (options.publicUrl ?? server.url).replace(/\/+$/, '');
   return {
-    url,
-    port,
+    url: server.url,
+    port: server.port,
     store: simulator.store,
     clock: simulator.clock,
     faults: simulator.faults,
@@ -178,14 +169,6 @@ export async function createProviderSimulator(
     github: simulator.github,
     salesforce: simulator.salesforce,
     reset: () => simulator.reset(),
-    close: () => {
-      closing ??= new Promise<void>((resolve, reject) => {
-        simulator.cancelTimers();
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Held (timeout fault) and idle keep-alive sockets would otherwise keep close() waiting.
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: () => server.close(),
   };
 }

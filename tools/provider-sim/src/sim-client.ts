@@ -1,38 +1,10 @@
 /** A small fetch-based client for the provider simulator: its tests use it, and so can any test or script. */
+import { type HttpResult, SimControlClient, toHttpResult } from '@pollcast/tool-process';
 import { zendeskToken } from './credentials';
 
-export interface HttpResult<T = unknown> {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  /** Parsed JSON, or undefined when the body is empty or not JSON. */
-  readonly body: T;
-}
+export type { HttpResult } from '@pollcast/tool-process';
 
-async function toResult<T>(response: Response): Promise<HttpResult<T>> {
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text.length > 0 ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: response.status, headers: response.headers, text, body: body as T };
-}
-
-export class ProviderSimClient {
-  constructor(readonly baseUrl: string) {}
-
-  /** Calls the /_sim control API. */
-  async control<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpResult<T>> {
-    const response = await fetch(`${this.baseUrl}/_sim${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    return toResult<T>(response);
-  }
-
+export class ProviderSimClient extends SimControlClient {
   /** Any provider request: `path` with its query string, relative to the simulator (or absolute). */
   async request<T = unknown>(
     method: string,
@@ -46,7 +18,7 @@ export class ProviderSimClient {
       ...(options.body === undefined ? {} : { body: options.body }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    return toResult<T>(response);
+    return toHttpResult<T>(response);
   }
 
   /** Salesforce: GET /services/data/v{version}/query?q=… (or a nextRecordsUrl). */
