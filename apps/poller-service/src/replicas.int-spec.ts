@@ -205,5 +205,62 @@ describe('replicas', () => {
       );
       await harness.stopPoller(successor);
     });
+
+    it('a replica paused (SIGSTOP) past its lease publishes nothing more and moves no watermark once another took over (fencing)', async () => {
+      const instanceId = 'inst-paused';
+      const keys = await seedCompanies('Paused', 3);
+      child = spawn(process.execPath, [join(REPO_ROOT, 'apps/poller-service/dist/main.js')], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          ...harness.env({ ...SLOW_PAGES, POLLER_LEASE_SECONDS: '3', ...group('paused') }),
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      const paused = child;
+      const createdAt = new Date(Date.now() - 60_000).toISOString();
+      await harness.publishSnapshot({
+        ...harness.snapshot(instanceId, {
+          intervalSeconds: 3600,
+          resources: [resourceConfig('companies', { pageSize: 1 })],
+        }),
+        createdAt,
+        updatedAt: createdAt,
+      });
+      await waitFor(() => pollIdsOf(instanceId, keys[0]!).size === 1, {
+        what: 'the first page published by the child',
+        timeoutMs: 60_000,
+      });
+      const stalePollId = (await harness.schedule(instanceId, 'companies'))!.current_poll_id!;
+      expect(stalePollId).not.toBeNull();
+      paused.kill('SIGSTOP'); // frozen mid-poll, still believing it holds the lease
+
+      const successor = await harness.startPoller(group('paused-successor'));
+      await waitFor(async () => (await harness.runs(instanceId)).some((run) => run.status === 'succeeded'), {
+        what: 'the successor took the expired lease over and committed',
+        timeoutMs: 60_000,
+      });
+      await harness.stopPoller(successor);
+      const afterTakeover = (await harness.schedule(instanceId, 'companies'))!;
+      const publishedByStale = () =>
+        harness.rawFor(instanceId).filter((message) => message.value.pollId === stalePollId).length;
+      const staleBefore = publishedByStale();
+
+      paused.kill('SIGCONT');
+      // The woken poll ends as `superseded` (its run is recorded, its schedule update fenced out).
+      await waitFor(
+        async () =>
+          (await harness.runs(instanceId)).some(
+            (run) => run.id === stalePollId && run.status === 'superseded',
+          ),
+        { what: 'the woken poll recorded as superseded', timeoutMs: 60_000 },
+      );
+      expect(publishedByStale()).toBe(staleBefore);
+      const final = (await harness.schedule(instanceId, 'companies'))!;
+      expect(final.watermark).toEqual(afterTakeover.watermark);
+      expect(final.current_poll_id).toBe(afterTakeover.current_poll_id);
+      paused.kill('SIGKILL');
+      await new Promise((resolve) => paused.once('exit', resolve));
+    });
   });
 });
