@@ -233,7 +233,17 @@ describe('replicas', () => {
       });
       const stalePollId = (await harness.schedule(instanceId, 'companies'))!.current_poll_id!;
       expect(stalePollId).not.toBeNull();
-      paused.kill('SIGSTOP'); // frozen mid-poll, still believing it holds the lease
+      // Frozen mid-poll with the next page on its way: the simulator answers while the child is stopped,
+      // so on waking the page is already in its socket and nothing but the fence stands between it and
+      // a publish (without the fence it goes out before the lease renewal's answer comes back).
+      const seenBefore = Math.max(0, ...harness.sim.requests.list().map((request) => request.seq));
+      harness.sim.faults.add({ kind: 'slow', delayMs: 4000, count: 1, path: '/octopus/Read' });
+      const inFlight = () =>
+        harness.sim.requests
+          .list({ since: seenBefore, path: '/octopus/Read' })
+          .find((request) => request.fault === 'slow');
+      await waitFor(() => inFlight() !== undefined, { what: "the child's next page request" });
+      paused.kill('SIGSTOP');
 
       const successor = await harness.startPoller(group('paused-successor'));
       await waitFor(async () => (await harness.runs(instanceId)).some((run) => run.status === 'succeeded'), {
@@ -245,6 +255,10 @@ describe('replicas', () => {
       const publishedByStale = () =>
         harness.rawFor(instanceId).filter((message) => message.value.pollId === stalePollId).length;
       const staleBefore = publishedByStale();
+      await waitFor(() => (inFlight()?.status ?? 0) !== 0, {
+        what: 'the simulator answered the paused child',
+        timeoutMs: 30_000,
+      });
 
       paused.kill('SIGCONT');
       // The woken poll ends as `superseded` (its run is recorded, its schedule update fenced out).
