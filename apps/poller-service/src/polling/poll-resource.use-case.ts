@@ -22,18 +22,18 @@ import { RawChangePublisher } from './raw-change.publisher';
 import { InstanceRateLimiter, sleep } from './rate-limiter';
 import { toRawChangeMessages } from './raw-change-messages';
 
-/**
- * One poll of one (instance, resource): render the window's URL, read every page through the element,
- * publish each page's records (acks=all), and only then move the watermark to the window end, in the
- * statement that records the run. Any failure leaves the watermark where it was, so the next poll
- * re-reads the window: records may be published twice, never lost.
- */
 /** Who runs a poll, and what it knows of the poll's lease. */
 export interface LeaseHolder {
   owner: string;
   lease: PollLease;
 }
 
+/**
+ * One poll of one (instance, resource): render the window's URL, read every page through the element,
+ * publish each page's records (acks=all), and only then move the watermark to the window end, in the
+ * statement that records the run. Any failure leaves the watermark where it was, so the next poll
+ * re-reads the window: records may be published twice, never lost.
+ */
 @Injectable()
 export class PollResource {
   private readonly limiter: InstanceRateLimiter;
