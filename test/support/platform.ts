@@ -16,6 +16,13 @@ export interface PlatformOptions {
   /** Extra environment for every service. */
   env?: Record<string, string>;
   logLevel?: string;
+  /** Fixed ports (the soak puts proxies in front of the simulator and the sink). */
+  ports?: Partial<Record<'maximizerSim' | 'webhookSink', number>>;
+  /** How the services reach Kafka, PostgreSQL and the provider, when not directly (the soak's
+   * Toxiproxy): brokers, a rewrite of the database URL, the provider's base URL. */
+  route?: { kafkaBrokers?: string; databaseUrl?: (url: string) => string; providerBaseUrl?: string };
+  /** Extra environment for the simulator and the sink. */
+  toolEnv?: Record<string, string>;
 }
 
 export interface RunningPlatform {
@@ -64,12 +71,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     pollerService: await freePort(),
     normalizer: await freePort(),
     dispatcher: await freePort(),
-    maximizerSim: await freePort(),
-    webhookSink: await freePort(),
+    maximizerSim: options.ports?.maximizerSim ?? (await freePort()),
+    webhookSink: options.ports?.webhookSink ?? (await freePort()),
   };
   const specs = platformProcesses(REPO_ROOT, {
-    kafkaBrokers: kafkaBrokers(),
-    databaseUrl,
+    kafkaBrokers: options.route?.kafkaBrokers ?? kafkaBrokers(),
+    databaseUrl: options.route?.databaseUrl?.(databaseUrl) ?? databaseUrl,
+    providerBaseUrl: options.route?.providerBaseUrl,
+    toolEnv: options.toolEnv,
     secrets,
     topicPrefix,
     logLevel: options.logLevel ?? 'info',
