@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { startLocalKafka, type LocalKafkaHandle } from '@pollcast/local-kafka';
+import { prng } from '@pollcast/maximizer-sim';
 import {
   dataDir,
   PROFILES,
@@ -72,18 +73,6 @@ const UPDATE_AFTER_MS = 180_000;
 
 // ---- the seeded schedule ----------------------------------------------------------------------------
 
-/** mulberry32: small, seedable, the same sequence on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Target = 'kafka' | 'postgres' | 'provider' | 'callback';
 type NetToxic = 'latency' | 'bandwidth' | 'reset_peer' | 'timeout';
 type Fault =
@@ -112,7 +101,7 @@ function describe(fault: Fault): string {
 }
 
 function schedule(seed: number, count: number): Fault[] {
-  const next = random(seed);
+  const next = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const weighted: Fault['kind'][] = [
     'kill-9',

@@ -155,35 +155,42 @@ describe('replicas', () => {
       child?.kill('SIGKILL');
     });
 
-    it('a poller killed between publishing and committing re-publishes the window rather than losing it', async () => {
-      const instanceId = 'inst-killed';
-      const keys = await seedCompanies('Killed', 3);
+    /** A poller as a child process (slow pages, 3 s leases) that has started polling `instanceId`
+     * from a minute back (history: the records predate the instance, as in a backfill), one record a
+     * page; resolves once the first page is published. */
+    async function childPolling(instanceId: string, firstKey: string, name: string, intervalSeconds: number) {
       child = spawn(process.execPath, [join(REPO_ROOT, 'apps/poller-service/dist/main.js')], {
         cwd: REPO_ROOT,
         env: {
           ...process.env,
-          ...harness.env({ ...SLOW_PAGES, POLLER_LEASE_SECONDS: '3', ...group('killed') }),
+          ...harness.env({ ...SLOW_PAGES, POLLER_LEASE_SECONDS: '3', ...group(name) }),
         },
         stdio: ['ignore', 'ignore', 'inherit'], // start-up failures print to stderr
       });
-      // History: the records predate the instance, so ask for them with a backfill-like first watermark.
       const createdAt = new Date(Date.now() - 60_000).toISOString();
       await harness.publishSnapshot({
         ...harness.snapshot(instanceId, {
-          intervalSeconds: 60,
+          intervalSeconds,
           resources: [resourceConfig('companies', { pageSize: 1 })],
         }),
         createdAt,
         updatedAt: createdAt,
       });
-      await waitFor(() => pollIdsOf(instanceId, keys[0]!).size === 1, {
+      await waitFor(() => pollIdsOf(instanceId, firstKey).size === 1, {
         what: 'the first page published by the child',
         timeoutMs: 60_000,
       });
+      return child;
+    }
+
+    it('a poller killed between publishing and committing re-publishes the window rather than losing it', async () => {
+      const instanceId = 'inst-killed';
+      const keys = await seedCompanies('Killed', 3);
+      const killed = await childPolling(instanceId, keys[0]!, 'killed', 60);
       const held = (await harness.schedule(instanceId, 'companies'))!;
       expect(held.current_poll_id).not.toBeNull();
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child!.once('exit', resolve));
+      killed.kill('SIGKILL');
+      await new Promise((resolve) => killed.once('exit', resolve));
       expect((await harness.runs(instanceId)).length).toBe(0); // nothing committed
       const watermarkAtKill = (await harness.schedule(instanceId, 'companies'))!.watermark;
 
@@ -209,28 +216,7 @@ describe('replicas', () => {
     it('a replica paused (SIGSTOP) past its lease publishes nothing more and moves no watermark once another took over (fencing)', async () => {
       const instanceId = 'inst-paused';
       const keys = await seedCompanies('Paused', 3);
-      child = spawn(process.execPath, [join(REPO_ROOT, 'apps/poller-service/dist/main.js')], {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          ...harness.env({ ...SLOW_PAGES, POLLER_LEASE_SECONDS: '3', ...group('paused') }),
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      const paused = child;
-      const createdAt = new Date(Date.now() - 60_000).toISOString();
-      await harness.publishSnapshot({
-        ...harness.snapshot(instanceId, {
-          intervalSeconds: 3600,
-          resources: [resourceConfig('companies', { pageSize: 1 })],
-        }),
-        createdAt,
-        updatedAt: createdAt,
-      });
-      await waitFor(() => pollIdsOf(instanceId, keys[0]!).size === 1, {
-        what: 'the first page published by the child',
-        timeoutMs: 60_000,
-      });
+      const paused = await childPolling(instanceId, keys[0]!, 'paused', 3600);
       const stalePollId = (await harness.schedule(instanceId, 'companies'))!.current_poll_id!;
       expect(stalePollId).not.toBeNull();
       // Frozen mid-poll with the next page on its way: the simulator answers while the child is stopped,

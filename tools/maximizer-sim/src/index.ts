@@ -21,6 +21,7 @@ export type { Fault, FaultKind, FaultSpec } from './faults';
 export { OAuthServer } from './oauth';
 export type { TokenResponse } from './oauth';
 export { RequestLog } from './request-log';
+export { prng } from './seed';
 export type { LoggedRequest, RequestQuery } from './request-log';
 export { OctopusError, RecordNotFoundError } from './query';
 export { ENTITY_NAMES, AB_ENTRY_TYPES } from './entities';

@@ -31,8 +31,9 @@ export interface SeedResult {
   readonly ms: number;
 }
 
-/** mulberry32: tiny, fast, good enough for test data, and fully determined by the seed. */
-function prng(seed: number): () => number {
+/** mulberry32: tiny, fast, good enough for test data, and fully determined by the seed (the soak's
+ * fault schedule draws from it too). */
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
