@@ -23,6 +23,8 @@ export interface PlatformOptions {
   route?: { kafkaBrokers?: string; databaseUrl?: (url: string) => string; providerBaseUrl?: string };
   /** Extra environment for the simulator and the sink. */
   toolEnv?: Record<string, string>;
+  /** How long a process may take to be ready (default 90 s; the soak, on a loaded machine, allows more). */
+  startTimeoutMs?: number;
 }
 
 export interface RunningPlatform {
@@ -92,7 +94,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     startProcess(spec, {
       cwd: REPO_ROOT,
       logFile: join(logDir, `${spec.name}${suffix}.log`),
-      timeoutMs: 90000,
+      timeoutMs: options.startTimeoutMs ?? 90000,
     });
   const stop = async () => {
     await Promise.all(processes.map((processHandle) => processHandle.stop(15000)));

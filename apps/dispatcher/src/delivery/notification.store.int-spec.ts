@@ -55,8 +55,7 @@ describe('NotificationStore completions', () => {
         const kind = index % 3;
         if (kind === 0) {
           return store.complete(
-            id,
-            `inst-${index + 1}`,
+            { id, instanceId: `inst-${index + 1}`, leaseToken: null },
             {
               attempt: 1,
               attemptedAt: new Date(),
@@ -71,8 +70,7 @@ describe('NotificationStore completions', () => {
         }
         if (kind === 1) {
           return store.complete(
-            id,
-            `inst-${index + 1}`,
+            { id, instanceId: `inst-${index + 1}`, leaseToken: null },
             {
               attempt: 1,
               attemptedAt: new Date(),
@@ -85,7 +83,7 @@ describe('NotificationStore completions', () => {
             { status: 'RETRYING', attempts: 1, nextAttemptAt: retryAt, statusCode: 503, error: 'HTTP 503' },
           );
         }
-        return store.complete(id, `inst-${index + 1}`, null, {
+        return store.complete({ id, instanceId: `inst-${index + 1}`, leaseToken: null }, null, {
           status: 'FAILED',
           attempts: 0,
           statusCode: null,
@@ -153,7 +151,7 @@ describe('NotificationStore completions', () => {
   it('fails the callers of a batch that could not be written', async () => {
     const [id] = await insertPending(1);
     await expect(
-      store.complete(id as string, 'inst-1', null, {
+      store.complete({ id: id as string, instanceId: 'inst-1', leaseToken: null }, null, {
         status: 'NOT-A-STATUS' as 'FAILED',
         attempts: 0,
         statusCode: null,
@@ -161,7 +159,7 @@ describe('NotificationStore completions', () => {
       }),
     ).rejects.toThrow(/check constraint/);
     // The queue carries on after a failed batch.
-    await store.complete(id as string, 'inst-1', null, {
+    await store.complete({ id: id as string, instanceId: 'inst-1', leaseToken: null }, null, {
       status: 'FAILED',
       attempts: 0,
       statusCode: null,
