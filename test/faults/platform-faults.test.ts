@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startLocalKafka, type LocalKafkaHandle } from '@pollcast/local-kafka';
-import { dataDir, PROFILES, startLocalPostgres, stopLeftovers, type SupervisedProcess } from '@pollcast/dev';
+import { dataDir, PROFILES, startLocalPostgres, stopLeftovers } from '@pollcast/dev';
 import { waitFor } from '@pollcast/testing';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 import { createInstance, eventsOf, type SimRecord, Simulator, sinkRequests } from '../support/e2e-helpers';
+import {
+  changeKey,
+  killAndRestart as killAndRestartReplicas,
+  liveReplicas,
+  sleep,
+  summaryLine,
+  tallyDeliveries,
+  type ServiceName,
+} from './fault-kit';
 
 /**
  * The promise as a whole, under faults: while the simulator changes records steadily, every service is
@@ -21,7 +30,6 @@ const POSTGRES_DIR = dataDir(PROFILE, 'postgres');
 const KAFKA = { port: PROFILE.kafkaPort, controllerPort: PROFILE.kafkaControllerPort };
 const POSTGRES_PORT = PROFILE.postgresPort;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 
 void describe('the platform under faults', () => {
@@ -56,19 +64,9 @@ void describe('the platform under faults', () => {
   });
 
   /** Kills every live process of a service (-9) and starts one again once it is gone. */
-  async function killAndRestart(
-    name: 'poller-service' | 'normalizer' | 'dispatcher' | 'instance-service',
-  ): Promise<void> {
-    const victims = platform.processes.filter(
-      (p: SupervisedProcess) =>
-        p.spec.name === name && p.child.exitCode === null && p.child.signalCode === null,
-    );
-    for (const victim of victims) victim.kill('SIGKILL');
-    await Promise.all(victims.map((victim) => victim.exited));
-    log(`killed ${victims.length} × ${name} (-9)`);
-    await sleep(2000);
-    await platform.startReplica(name);
-    log(`restarted ${name}`);
+  async function killAndRestart(name: ServiceName): Promise<void> {
+    const victims = liveReplicas(platform, name);
+    await killAndRestartReplicas(platform, name, victims, log, 1);
   }
 
   void it('loses no change and doubles none', { timeout: 1200000 }, async () => {
@@ -170,7 +168,7 @@ void describe('the platform under faults', () => {
     assert.equal(generatorError, undefined);
     log(`generator stopped after ${changes.length} changes; waiting for delivery`);
 
-    const expected = new Set(changes.map((change) => `${change.key} ${change.at}`));
+    const expected = new Set(changes.map((change) => changeKey(change.key, change.at)));
     const deliveredChanges = async () => {
       const events = eventsOf(await sinkRequests(platform.sinkUrl, '/hooks/faults')).filter(
         (event) =>
@@ -182,35 +180,18 @@ void describe('the platform under faults', () => {
     };
     await waitFor(
       async () => {
-        const got = new Set(
-          (await deliveredChanges()).map((event) => `${event.objectId} ${Date.parse(event.date)}`),
-        );
-        return [...expected].every((change) => got.has(change));
+        return tallyDeliveries(expected, await deliveredChanges()).lost.length === 0;
       },
       { what: 'every change at the callback', timeoutMs: 240000, intervalMs: 2000 },
     ).catch(async (error: unknown) => {
-      const got = new Set(
-        (await deliveredChanges()).map((event) => `${event.objectId} ${Date.parse(event.date)}`),
-      );
-      const missing = [...expected].filter((change) => !got.has(change));
+      const missing = tallyDeliveries(expected, await deliveredChanges()).lost;
       log(`missing ${missing.length} of ${expected.size}: ${missing.slice(0, 10).join(', ')}`);
       throw error;
     });
 
-    const events = await deliveredChanges();
-    const webhookIdsByChange = new Map<string, Set<string>>();
-    for (const event of events) {
-      const change = `${event.objectId} ${Date.parse(event.date)}`;
-      webhookIdsByChange.set(change, (webhookIdsByChange.get(change) ?? new Set()).add(event.webhookId));
-    }
-    const unexpected = [...webhookIdsByChange.keys()].filter((change) => !expected.has(change));
-    const doubledUnderNewIds = [...webhookIdsByChange.entries()].filter(([, ids]) => ids.size > 1);
-    const redeliveries = events.length - webhookIdsByChange.size;
-    log(
-      `changes made: ${expected.size}; delivered: ${webhookIdsByChange.size}; lost: ${[...expected].filter((c) => !webhookIdsByChange.has(c)).length}; ` +
-        `unexpected: ${unexpected.length}; re-deliveries under the same webhook-id: ${redeliveries}; doubled under new ids: ${doubledUnderNewIds.length}`,
-    );
-    assert.deepEqual(unexpected, []);
-    assert.deepEqual(doubledUnderNewIds, []);
+    const tally = tallyDeliveries(expected, await deliveredChanges());
+    log(summaryLine(tally));
+    assert.deepEqual(tally.unexpected, []);
+    assert.deepEqual(tally.doubledUnderNewIds, []);
   });
 });

@@ -16,6 +16,15 @@ export interface PlatformOptions {
   /** Extra environment for every service. */
   env?: Record<string, string>;
   logLevel?: string;
+  /** Fixed ports (the soak puts proxies in front of the simulator and the sink). */
+  ports?: Partial<Record<'maximizerSim' | 'webhookSink', number>>;
+  /** How the services reach Kafka, PostgreSQL and the provider, when not directly (the soak's
+   * Toxiproxy): brokers, a rewrite of the database URL, the provider's base URL. */
+  route?: { kafkaBrokers?: string; databaseUrl?: (url: string) => string; providerBaseUrl?: string };
+  /** Extra environment for the simulator and the sink. */
+  toolEnv?: Record<string, string>;
+  /** How long a process may take to be ready (default 90 s; the soak, on a loaded machine, allows more). */
+  startTimeoutMs?: number;
 }
 
 export interface RunningPlatform {
@@ -66,13 +75,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     pollerService: await freePort(),
     normalizer: await freePort(),
     dispatcher: await freePort(),
-    maximizerSim: await freePort(),
+    maximizerSim: options.ports?.maximizerSim ?? (await freePort()),
     providerSim: await freePort(),
-    webhookSink: await freePort(),
+    webhookSink: options.ports?.webhookSink ?? (await freePort()),
   };
   const specs = platformProcesses(REPO_ROOT, {
-    kafkaBrokers: kafkaBrokers(),
-    databaseUrl,
+    kafkaBrokers: options.route?.kafkaBrokers ?? kafkaBrokers(),
+    databaseUrl: options.route?.databaseUrl?.(databaseUrl) ?? databaseUrl,
+    providerBaseUrl: options.route?.providerBaseUrl,
+    toolEnv: options.toolEnv,
     secrets,
     topicPrefix,
     logLevel: options.logLevel ?? 'info',
@@ -86,7 +97,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     startProcess(spec, {
       cwd: REPO_ROOT,
       logFile: join(logDir, `${spec.name}${suffix}.log`),
-      timeoutMs: 90000,
+      timeoutMs: options.startTimeoutMs ?? 90000,
     });
   const stop = async () => {
     await Promise.all(processes.map((processHandle) => processHandle.stop(15000)));

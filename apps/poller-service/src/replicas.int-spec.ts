@@ -155,35 +155,42 @@ describe('replicas', () => {
       child?.kill('SIGKILL');
     });
 
-    it('a poller killed between publishing and committing re-publishes the window rather than losing it', async () => {
-      const instanceId = 'inst-killed';
-      const keys = await seedCompanies('Killed', 3);
+    /** A poller as a child process (slow pages, 3 s leases) that has started polling `instanceId`
+     * from a minute back (history: the records predate the instance, as in a backfill), one record a
+     * page; resolves once the first page is published. */
+    async function childPolling(instanceId: string, firstKey: string, name: string, intervalSeconds: number) {
       child = spawn(process.execPath, [join(REPO_ROOT, 'apps/poller-service/dist/main.js')], {
         cwd: REPO_ROOT,
         env: {
           ...process.env,
-          ...harness.env({ ...SLOW_PAGES, POLLER_LEASE_SECONDS: '3', ...group('killed') }),
+          ...harness.env({ ...SLOW_PAGES, POLLER_LEASE_SECONDS: '3', ...group(name) }),
         },
         stdio: ['ignore', 'ignore', 'inherit'], // start-up failures print to stderr
       });
-      // History: the records predate the instance, so ask for them with a backfill-like first watermark.
       const createdAt = new Date(Date.now() - 60_000).toISOString();
       await harness.publishSnapshot({
         ...harness.snapshot(instanceId, {
-          intervalSeconds: 60,
+          intervalSeconds,
           resources: [resourceConfig('companies', { pageSize: 1 })],
         }),
         createdAt,
         updatedAt: createdAt,
       });
-      await waitFor(() => pollIdsOf(instanceId, keys[0]!).size === 1, {
+      await waitFor(() => pollIdsOf(instanceId, firstKey).size === 1, {
         what: 'the first page published by the child',
         timeoutMs: 60_000,
       });
+      return child;
+    }
+
+    it('a poller killed between publishing and committing re-publishes the window rather than losing it', async () => {
+      const instanceId = 'inst-killed';
+      const keys = await seedCompanies('Killed', 3);
+      const killed = await childPolling(instanceId, keys[0]!, 'killed', 60);
       const held = (await harness.schedule(instanceId, 'companies'))!;
       expect(held.current_poll_id).not.toBeNull();
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child!.once('exit', resolve));
+      killed.kill('SIGKILL');
+      await new Promise((resolve) => killed.once('exit', resolve));
       expect((await harness.runs(instanceId)).length).toBe(0); // nothing committed
       const watermarkAtKill = (await harness.schedule(instanceId, 'companies'))!.watermark;
 
@@ -204,6 +211,56 @@ describe('replicas', () => {
         watermarkAtKill.getTime(),
       );
       await harness.stopPoller(successor);
+    });
+
+    it('a replica paused (SIGSTOP) past its lease publishes nothing more and moves no watermark once another took over (fencing)', async () => {
+      const instanceId = 'inst-paused';
+      const keys = await seedCompanies('Paused', 3);
+      const paused = await childPolling(instanceId, keys[0]!, 'paused', 3600);
+      const stalePollId = (await harness.schedule(instanceId, 'companies'))!.current_poll_id!;
+      expect(stalePollId).not.toBeNull();
+      // Frozen mid-poll with the next page on its way: the simulator answers while the child is stopped,
+      // so on waking the page is already in its socket and nothing but the fence stands between it and
+      // a publish (without the fence it goes out before the lease renewal's answer comes back).
+      const seenBefore = Math.max(0, ...harness.sim.requests.list().map((request) => request.seq));
+      harness.sim.faults.add({ kind: 'slow', delayMs: 4000, count: 1, path: '/octopus/Read' });
+      const inFlight = () =>
+        harness.sim.requests
+          .list({ since: seenBefore, path: '/octopus/Read' })
+          .find((request) => request.fault === 'slow');
+      await waitFor(() => inFlight() !== undefined, { what: "the child's next page request" });
+      paused.kill('SIGSTOP');
+
+      const successor = await harness.startPoller(group('paused-successor'));
+      await waitFor(async () => (await harness.runs(instanceId)).some((run) => run.status === 'succeeded'), {
+        what: 'the successor took the expired lease over and committed',
+        timeoutMs: 60_000,
+      });
+      await harness.stopPoller(successor);
+      const afterTakeover = (await harness.schedule(instanceId, 'companies'))!;
+      const publishedByStale = () =>
+        harness.rawFor(instanceId).filter((message) => message.value.pollId === stalePollId).length;
+      const staleBefore = publishedByStale();
+      await waitFor(() => (inFlight()?.status ?? 0) !== 0, {
+        what: 'the simulator answered the paused child',
+        timeoutMs: 30_000,
+      });
+
+      paused.kill('SIGCONT');
+      // The woken poll ends as `superseded` (its run is recorded, its schedule update fenced out).
+      await waitFor(
+        async () =>
+          (await harness.runs(instanceId)).some(
+            (run) => run.id === stalePollId && run.status === 'superseded',
+          ),
+        { what: 'the woken poll recorded as superseded', timeoutMs: 60_000 },
+      );
+      expect(publishedByStale()).toBe(staleBefore);
+      const final = (await harness.schedule(instanceId, 'companies'))!;
+      expect(final.watermark).toEqual(afterTakeover.watermark);
+      expect(final.current_poll_id).toBe(afterTakeover.current_poll_id);
+      paused.kill('SIGKILL');
+      await new Promise((resolve) => paused.once('exit', resolve));
     });
   });
 });

@@ -39,12 +39,14 @@ export function ensurePipTool(
   return path;
 }
 
-/** A Go command built with `go install <module>/<cmd>@<version>` into .cache/<name>/<version>/. */
+/** A Go command built with `go install <module>/<cmd>@<version>` into .cache/<name>/<version>/<name>;
+ * `built` is the name `go install` gives it (the command's folder: Toxiproxy's is `server`). */
 export function ensureGoBinary(
   name: string,
   packagePath: string,
   version: string,
   log: (line: string) => void,
+  built = name,
 ): string {
   const dir = join(REPO_ROOT, '.cache', name, version);
   const path = join(dir, name);
@@ -57,7 +59,7 @@ export function ensureGoBinary(
       cwd: dir,
       env: { ...process.env, GOBIN: gobin, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
     });
-    renameSync(join(gobin, name), path);
+    renameSync(join(gobin, built), path);
   } catch (error) {
     throw new Error(`${(error as Error).message}; a Go toolchain (1.24+) and GOPROXY access are needed`);
   } finally {

@@ -1,7 +1,7 @@
 import { runBenchmarks } from './bench';
 import { runDeployCheck } from './deploy-check';
 import { runFuzz } from './fuzz';
-import { runFaultTests, runTests } from './run-tests';
+import { runFaultTests, runSoak, runTests } from './run-tests';
 import { start, startDetached } from './start';
 
 async function main(): Promise<number | undefined> {
@@ -16,6 +16,7 @@ async function main(): Promise<number | undefined> {
     case 'test':
       // The fault suite is its own run (it restarts its own broker and database).
       if (rest.includes('--faults')) return runFaultTests(rest.filter((arg) => arg !== '--faults'));
+      if (rest.includes('--soak')) return runSoak(rest.filter((arg) => arg !== '--soak'));
       return runTests(rest);
     case 'bench':
       return runBenchmarks(rest);
@@ -26,7 +27,7 @@ async function main(): Promise<number | undefined> {
     case undefined:
     default:
       process.stderr.write(
-        'usage: pollcast-dev start | test [jest args] | test --faults | bench [name…] [--tracing] | fuzz [--cases N] [--seed N] | deploy [jest args]\n',
+        'usage: pollcast-dev start | test [jest args] | test --faults | test --soak [--changes N --replicas R --minutes M --seed S] | bench [name…] [--tracing] | fuzz [--cases N] [--seed N] | deploy [jest args]\n',
       );
       return 2;
   }

@@ -12,3 +12,4 @@ export { startProcess, type ProcessSpec, type SupervisedProcess } from './proces
 export { platformProcesses, PORTS, type PlatformSettings } from './platform';
 export { checkObservability } from './observability-check';
 export { authorizationHeader, generateSecrets, type LocalSecrets } from './secrets';
+export { startToxiproxy, TOXIPROXY_VERSION, type ToxiproxyServer } from './toxiproxy';

@@ -18,7 +18,7 @@ export function describeRuntime(): string {
 }
 
 export interface InfraProfile {
-  name: 'dev' | 'test' | 'faults' | 'bench' | 'fuzz';
+  name: 'dev' | 'test' | 'faults' | 'soak' | 'bench' | 'fuzz';
   kafkaPort: number;
   kafkaControllerPort: number;
   postgresPort: number;
@@ -35,6 +35,14 @@ export const PROFILES: Record<InfraProfile['name'], InfraProfile> = {
     kafkaPort: 49092,
     kafkaControllerPort: 49093,
     postgresPort: 54349,
+    keepData: false,
+  },
+  /** `npm run test:soak` (test/faults/soak.ts): its broker sits behind Toxiproxy, so it is its own too. */
+  soak: {
+    name: 'soak',
+    kafkaPort: 45092,
+    kafkaControllerPort: 45093,
+    postgresPort: 54369,
     keepData: false,
   },
   bench: {

@@ -22,12 +22,17 @@ export interface PlatformSettings {
   ports?: Partial<Record<keyof typeof PORTS, number>>;
   /** Extra variables for every service (tests tune intervals with these). */
   extraEnv?: Record<string, string>;
+  /** Extra variables for the simulator and the sink (SINK_CAPACITY). */
+  toolEnv?: Record<string, string>;
+  /** Where the services reach the provider, when not the simulator's own port (a fault proxy). */
+  providerBaseUrl?: string;
 }
 
 /** The four services plus the simulators and the sink, as processes started from their built output. */
 export function platformProcesses(root: string, settings: PlatformSettings): ProcessSpec[] {
   const port = (name: keyof typeof PORTS) => settings.ports?.[name] ?? PORTS[name];
   const instanceServiceUrl = `http://127.0.0.1:${port('instanceService')}`;
+  const providerBaseUrl = settings.providerBaseUrl ?? `http://127.0.0.1:${port('maximizerSim')}`;
   const common: Record<string, string> = {
     NODE_ENV: 'development',
     LOG_LEVEL: settings.logLevel ?? 'info',
@@ -39,7 +44,7 @@ export function platformProcesses(root: string, settings: PlatformSettings): Pro
     POLLCAST_ALLOW_PRIVATE_CALLBACKS: 'true',
     // Provider calls: the only private addresses allowed in development are the simulators' (the
     // switch above is for callbacks only).
-    POLLCAST_PROVIDER_ALLOWED_HOSTS: `127.0.0.1:${port('maximizerSim')},127.0.0.1:${port('providerSim')}`,
+    POLLCAST_PROVIDER_ALLOWED_HOSTS: `${new URL(providerBaseUrl).host},127.0.0.1:${port('providerSim')}`,
     ...settings.extraEnv,
   };
   // The console (served by instance-service) calls the poller's and dispatcher's APIs across origins.
@@ -61,7 +66,7 @@ export function platformProcesses(root: string, settings: PlatformSettings): Pro
       entry: join('tools', 'maximizer-sim', 'dist', 'main.js'),
       port: port('maximizerSim'),
       readyPath: '/health/ready',
-      env: { LOG_LEVEL: settings.logLevel ?? 'info' },
+      env: { LOG_LEVEL: settings.logLevel ?? 'info', ...settings.toolEnv },
     },
     {
       // Salesforce, HubSpot, GitHub and Zendesk wire shapes for the declarative elements.
@@ -76,7 +81,7 @@ export function platformProcesses(root: string, settings: PlatformSettings): Pro
       entry: join('tools', 'webhook-sink', 'dist', 'main.js'),
       port: port('webhookSink'),
       readyPath: '/health/ready',
-      env: { LOG_LEVEL: settings.logLevel ?? 'info' },
+      env: { LOG_LEVEL: settings.logLevel ?? 'info', ...settings.toolEnv },
     },
   ].filter((spec) => existsSync(join(root, spec.entry)));
   return [
@@ -85,7 +90,7 @@ export function platformProcesses(root: string, settings: PlatformSettings): Pro
       POLLCAST_ENCRYPTION_KEYS: settings.secrets.encryptionKeys,
       POLLCAST_BOOTSTRAP_ORGANIZATION_SECRET: settings.secrets.organizationSecret,
       POLLCAST_BOOTSTRAP_USER_SECRET: settings.secrets.userSecret,
-      MAXIMIZER_BASE_URL: `http://127.0.0.1:${port('maximizerSim')}`,
+      MAXIMIZER_BASE_URL: providerBaseUrl,
       CONSOLE_POLLER_API_BASE: `http://127.0.0.1:${port('pollerService')}`,
       CONSOLE_DISPATCHER_API_BASE: `http://127.0.0.1:${port('dispatcher')}`,
     }),

@@ -35,6 +35,20 @@ export async function runFaultTests(files: string[]): Promise<number> {
   });
 }
 
+/** `npm run test:soak -- --changes N --replicas R --minutes M --seed S`: the long randomized fault run
+ * (test/faults/soak.ts, on demand, never in CI; it starts its own broker, database and Toxiproxy). */
+export async function runSoak(args: string[]): Promise<number> {
+  log(describeRuntime());
+  buildAll(log);
+  return new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'test/faults/soak.ts', ...args], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
+    child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+  });
+}
+
 /** `npm test`: build (e2e runs the built output), then Jest (its global setup starts Kafka and Postgres). */
 export async function runTests(jestArgs: string[]): Promise<number> {
   const began = Date.now();

@@ -15,6 +15,8 @@ export interface LocalKafkaOptions {
   dir: string;
   port: number;
   controllerPort: number;
+  /** The port clients are told to connect to, when it is not `port` (a fault proxy in front: the soak). */
+  advertisedPort?: number;
   heapMb?: number;
   keepData?: boolean;
   jarDir?: string;
@@ -79,13 +81,14 @@ export function ensureKafkaJars(jarDir = DEFAULT_JAR_DIR, log: (line: string) =>
 
 function serverProperties(options: LocalKafkaOptions, dataDir: string): string {
   const { port, controllerPort } = options;
+  const advertisedPort = options.advertisedPort ?? port;
   // Single node settings: see shared/reference/kafka-local.md. Replication 1 everywhere or groups hang.
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
     `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${advertisedPort}`,
     'inter.broker.listener.name=PLAINTEXT',
     'controller.listener.names=CONTROLLER',
     'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',

@@ -20,6 +20,7 @@ export { FAULT_KINDS } from './faults';
 export type { Fault, FaultInjector, FaultKind, FaultSpec } from './faults';
 export { OAuthServer, RequestLog } from '@pollcast/tool-process';
 export type { LoggedRequest, RequestQuery, TokenResponse } from '@pollcast/tool-process';
+export { prng } from './seed';
 export { OctopusError, RecordNotFoundError } from './query';
 export { ENTITY_NAMES, AB_ENTRY_TYPES } from './entities';
 export type { EntityName, AbEntryType, FieldValue } from './entities';

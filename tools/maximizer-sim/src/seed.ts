@@ -32,7 +32,9 @@ export interface SeedResult {
   readonly ms: number;
 }
 
-const prng = seededRandom;
+/** mulberry32 from @pollcast/tool-process: fully determined by the seed (the soak's fault schedule
+ * draws from it too). */
+export const prng = seededRandom;
 
 const FIRST_NAMES = [
   'Ada',

@@ -3,6 +3,7 @@ import { DispatcherSchema1764460800000 } from '../migrations/1764460800000-dispa
 import { FinishedNotificationsIndex1796000000000 } from '../migrations/1796000000000-finished-notifications-index';
 import { NotificationTraceparent1796083200000 } from '../migrations/1796083200000-notification-traceparent';
 import { DeliveryAttemptsInstanceIndex1796200000000 } from '../migrations/1796200000000-delivery-attempts-instance-index';
+import { NotificationLeaseToken1796300000000 } from '../migrations/1796300000000-notification-lease-token';
 import { NotificationOldestEvent1796400000000 } from '../migrations/1796400000000-notification-oldest-event';
 
 /** Notification lifecycle. SENDING = claimed by a replica (its lease is `next_attempt_at`). */
@@ -78,6 +79,7 @@ export class NotificationEntity {
   @Column({ name: 'replay_of', type: 'uuid', nullable: true }) replayOf!: string | null;
   /** W3C trace context the delivery continues (its first event's); null when tracing is off. */
   @Column({ type: 'text', nullable: true }) traceparent!: string | null;
+  @Column({ name: 'lease_token', type: 'uuid', nullable: true }) leaseToken!: string | null;
   @Column({ name: 'oldest_event_at', type: 'timestamptz', nullable: true }) oldestEventAt!: Date | null;
 }
 
@@ -108,5 +110,6 @@ export const DISPATCHER_MIGRATIONS = [
   FinishedNotificationsIndex1796000000000,
   NotificationTraceparent1796083200000,
   DeliveryAttemptsInstanceIndex1796200000000,
+  NotificationLeaseToken1796300000000,
   NotificationOldestEvent1796400000000,
 ];

@@ -11,6 +11,7 @@ import { DEFAULT_RETRY_POLICY } from './retry-policy';
 function notification(index: number, callbackUrl: string): ClaimedNotification {
   return {
     id: `n-${index}`,
+    leaseToken: `t-${index}`,
     instanceId: `i-${callbackUrl}`,
     organizationId: 'org',
     body: '{}',
@@ -29,12 +30,12 @@ function fakeStore(claimable: ClaimedNotification[]) {
   const deferred: string[] = [];
   const store = {
     claimDue: (limit: number) => Promise.resolve(claimable.splice(0, limit)),
-    complete: (id: string) => {
-      completed.push(id);
+    complete: (claim: { id: string }) => {
+      completed.push(claim.id);
       return Promise.resolve();
     },
-    defer: (id: string) => {
-      deferred.push(id);
+    defer: (claim: { id: string }) => {
+      deferred.push(claim.id);
       return Promise.resolve();
     },
     deactivateSubscription: () => Promise.resolve(0),

@@ -89,7 +89,7 @@ export class DeliveryWorker {
     this.deps.metrics.parked.set(0);
     await Promise.allSettled(
       parked.map(({ notification }) =>
-        this.deps.store.defer(notification.id, notification.attempts, Date.now(), null),
+        this.deps.store.defer(notification, notification.attempts, Date.now(), null),
       ),
     );
   }
@@ -118,7 +118,7 @@ export class DeliveryWorker {
       this.count('deferred');
       // Tracked, so stop() waits for it before the database closes.
       const handBack: Promise<void> = this.deps.store
-        .defer(notification.id, notification.attempts, Date.now(), null)
+        .defer(notification, notification.attempts, Date.now(), null)
         .catch((error: unknown) =>
           this.deps.logger.error(
             { err: error, notificationId: notification.id },
@@ -234,7 +234,7 @@ export class DeliveryWorker {
     if (!target.callbackUrl) return this.fail(notification, 'the instance has no callback URL');
     if (!notification.subscriptionActive) {
       this.count('queued');
-      await store.complete(notification.id, notification.instanceId, null, {
+      await store.complete(notification, null, {
         status: 'QUEUED',
         attempts: notification.attempts,
         statusCode: null,
@@ -251,7 +251,7 @@ export class DeliveryWorker {
       if (admission.reason === 'saturated') {
         if (this.park(endpoint, notification)) return;
         this.count('deferred');
-        await store.defer(notification.id, notification.attempts, admission.retryAtMs, null);
+        await store.defer(notification, notification.attempts, admission.retryAtMs, null);
         return;
       }
       // An open circuit counts as a failed attempt, so an endpoint down for days still ends in the queue.
@@ -321,7 +321,7 @@ export class DeliveryWorker {
       decision.status === 'RETRYING'
         ? new Date(Math.max(Date.now() + decision.delayMs, notBeforeMs ?? 0))
         : undefined;
-    await this.deps.store.complete(notification.id, notification.instanceId, attemptRecord, {
+    await this.deps.store.complete(notification, attemptRecord, {
       status: decision.status,
       attempts,
       ...(nextAttemptAt ? { nextAttemptAt } : {}),
@@ -376,7 +376,7 @@ export class DeliveryWorker {
 
   private async fail(notification: ClaimedNotification, reason: string): Promise<void> {
     this.count('failed');
-    await this.deps.store.complete(notification.id, notification.instanceId, null, {
+    await this.deps.store.complete(notification, null, {
       status: 'FAILED',
       attempts: notification.attempts,
       statusCode: null,
@@ -395,7 +395,7 @@ export class DeliveryWorker {
         'delivery deferred',
       );
       await this.deps.store.defer(
-        notification.id,
+        notification,
         notification.attempts,
         Date.now() + INTERNAL_RETRY_MS,
         error.message,

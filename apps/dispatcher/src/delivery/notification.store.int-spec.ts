@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { openServiceDatabase } from '@pollcast/service-kit';
-import { createTestDatabase } from '@pollcast/testing';
+import { createTestDatabase, waitFor } from '@pollcast/testing';
 import { DISPATCHER_ENTITIES, DISPATCHER_MIGRATIONS } from '../database/dispatcher.entities';
 import { NotificationStore } from './notification.store';
 
@@ -55,8 +55,7 @@ describe('NotificationStore completions', () => {
         const kind = index % 3;
         if (kind === 0) {
           return store.complete(
-            id,
-            `inst-${index + 1}`,
+            { id, instanceId: `inst-${index + 1}`, leaseToken: null },
             {
               attempt: 1,
               attemptedAt: new Date(),
@@ -71,8 +70,7 @@ describe('NotificationStore completions', () => {
         }
         if (kind === 1) {
           return store.complete(
-            id,
-            `inst-${index + 1}`,
+            { id, instanceId: `inst-${index + 1}`, leaseToken: null },
             {
               attempt: 1,
               attemptedAt: new Date(),
@@ -85,7 +83,7 @@ describe('NotificationStore completions', () => {
             { status: 'RETRYING', attempts: 1, nextAttemptAt: retryAt, statusCode: 503, error: 'HTTP 503' },
           );
         }
-        return store.complete(id, `inst-${index + 1}`, null, {
+        return store.complete({ id, instanceId: `inst-${index + 1}`, leaseToken: null }, null, {
           status: 'FAILED',
           attempts: 0,
           statusCode: null,
@@ -150,10 +148,64 @@ describe('NotificationStore completions', () => {
     expect(attemptOf.has(ids[2] as string)).toBe(false);
   });
 
+  it('fences a claim taken over after its lease: the stale completion and deferral write no state', async () => {
+    const [id] = await insertPending(1);
+    const claimOf = async (leaseMs: number) =>
+      (await store.claimDue(1000, [], leaseMs)).find((claimed) => claimed.id === id);
+    const stale = await claimOf(1); // a lease of 1 ms: due again at once, as after a long pause
+    expect(stale?.leaseToken).toEqual(expect.any(String));
+    const current = await waitFor(() => claimOf(60_000), { what: 'the takeover of the expired claim' });
+    expect(current.leaseToken).not.toBe(stale!.leaseToken);
+
+    // The paused replica wakes and writes what its attempt got: the attempt is logged, the state is not.
+    await store.complete(
+      stale!,
+      {
+        attempt: 1,
+        attemptedAt: new Date(),
+        statusCode: 503,
+        latencyMs: 5,
+        outcome: 'http-error',
+        error: 'HTTP 503 (stale)',
+        responseBody: null,
+      },
+      {
+        status: 'RETRYING',
+        attempts: 1,
+        nextAttemptAt: new Date(),
+        statusCode: 503,
+        error: 'HTTP 503 (stale)',
+      },
+    );
+    await store.defer(stale!, 1, Date.now(), 'stale deferral');
+    const [afterStale] = await dataSource.query<NotificationRow[]>(
+      `SELECT id, status, attempts, last_status_code, last_error FROM notifications WHERE id = $1`,
+      [id],
+    );
+    expect(afterStale).toMatchObject({
+      status: 'SENDING',
+      attempts: 0,
+      last_status_code: null,
+      last_error: null,
+    });
+    const logged = await dataSource.query<{ count: number }[]>(
+      `SELECT count(*)::int AS count FROM delivery_attempts WHERE notification_id = $1`,
+      [id],
+    );
+    expect(logged[0]?.count).toBe(1);
+
+    await store.complete(current, null, { status: 'DELIVERED', attempts: 1, statusCode: 200, error: null });
+    const [delivered] = await dataSource.query<NotificationRow[]>(
+      `SELECT id, status, attempts FROM notifications WHERE id = $1`,
+      [id],
+    );
+    expect(delivered).toMatchObject({ status: 'DELIVERED', attempts: 1 });
+  });
+
   it('fails the callers of a batch that could not be written', async () => {
     const [id] = await insertPending(1);
     await expect(
-      store.complete(id as string, 'inst-1', null, {
+      store.complete({ id: id as string, instanceId: 'inst-1', leaseToken: null }, null, {
         status: 'NOT-A-STATUS' as 'FAILED',
         attempts: 0,
         statusCode: null,
@@ -161,7 +213,7 @@ describe('NotificationStore completions', () => {
       }),
     ).rejects.toThrow(/check constraint/);
     // The queue carries on after a failed batch.
-    await store.complete(id as string, 'inst-1', null, {
+    await store.complete({ id: id as string, instanceId: 'inst-1', leaseToken: null }, null, {
       status: 'FAILED',
       attempts: 0,
       statusCode: null,

@@ -6,6 +6,8 @@ import { returnedRows } from '../database/rows';
 /** A notification claimed for one attempt, with what the dispatcher knows about its instance. */
 export interface ClaimedNotification {
   id: string;
+  /** This claim's token: completions and deferrals write only while the row still carries it. */
+  leaseToken: string | null;
   instanceId: string;
   organizationId: string;
   body: string;
@@ -31,6 +33,7 @@ export interface ClaimedNotification {
 
 interface ClaimedRow {
   id: string;
+  lease_token: string;
   instance_id: string;
   organization_id: string;
   body: string;
@@ -64,9 +67,13 @@ export interface NotificationUpdate {
   error: string | null;
 }
 
+/** What a completion or deferral names: the notification, and the claim it was made under. */
+export type NotificationClaim = Pick<ClaimedNotification, 'id' | 'instanceId' | 'leaseToken'>;
+
 interface Completion {
   notificationId: string;
   instanceId: string;
+  leaseToken: string | null;
   attempt: AttemptRecord | null;
   update: NotificationUpdate;
 }
@@ -84,7 +91,8 @@ export class NotificationStore {
 
   /**
    * Claims due notifications (pending, retry due, or a SENDING whose lease expired after a crash).
-   * The lease is `next_attempt_at`: another replica may take the row over only after it.
+   * The lease is `next_attempt_at`: another replica may take the row over only after it; each claim
+   * gets a fresh `lease_token`, which fences what a replica paused past its lease writes on waking.
    */
   async claimDue(
     limit: number,
@@ -101,13 +109,13 @@ export class NotificationStore {
          FOR UPDATE SKIP LOCKED
        )
        UPDATE notifications n
-       SET status = 'SENDING', next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
+       SET status = 'SENDING', lease_token = gen_random_uuid(), next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
            updated_at = now()
        FROM due
        LEFT JOIN subscriptions s ON s.instance_id = due.instance_id
        LEFT JOIN instance_settings i ON i.instance_id = due.instance_id
        WHERE n.id = due.id
-       RETURNING n.id, n.instance_id, n.organization_id, n.body, cardinality(n.event_ids) AS event_count,
+       RETURNING n.id, n.lease_token, n.instance_id, n.organization_id, n.body, cardinality(n.event_ids) AS event_count,
          n.attempts, s.active AS subscription_active, (i.instance_id IS NOT NULL) AS settings_known,
          i.enabled, i.events_enabled, i.callback_url, i.has_signature_key, n.traceparent,
          COALESCE(extract(epoch FROM n.oldest_event_at) * 1000,
@@ -118,6 +126,7 @@ export class NotificationStore {
     );
     return returnedRows<ClaimedRow>(result).map((row) => ({
       id: row.id,
+      leaseToken: row.lease_token,
       instanceId: row.instance_id,
       organizationId: row.organization_id,
       body: row.body,
@@ -140,15 +149,21 @@ export class NotificationStore {
   /**
    * Writes the attempt to the log and the notification's new state. Completions that arrive while
    * another write is in flight share the next statement (one commit for many deliveries); the
-   * promise resolves once the write that carried this one has committed.
+   * promise resolves once the write that carried this one has committed. The attempt is always logged
+   * (it happened); the state only while the row still carries this claim's token.
    */
   complete(
-    notificationId: string,
-    instanceId: string,
+    claim: NotificationClaim,
     attempt: AttemptRecord | null,
     update: NotificationUpdate,
   ): Promise<void> {
-    return this.completions.submit({ notificationId, instanceId, attempt, update });
+    return this.completions.submit({
+      notificationId: claim.id,
+      instanceId: claim.instanceId,
+      leaseToken: claim.leaseToken,
+      attempt,
+      update,
+    });
   }
 
   private async completeMany(completions: ReadonlyArray<Completion>): Promise<void> {
@@ -157,8 +172,8 @@ export class NotificationStore {
     );
     await this.dataSource.query(
       `WITH u AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[])
-           AS u(id, status, attempts, next_attempt_at, status_code, error)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[],
+           $16::uuid[]) AS u(id, status, attempts, next_attempt_at, status_code, error, lease_token)
        ), logged AS (
          INSERT INTO delivery_attempts
            (notification_id, instance_id, attempt, attempted_at, status_code, latency_ms, outcome, error, response_body)
@@ -170,7 +185,7 @@ export class NotificationStore {
          last_status_code = COALESCE(u.status_code, n.last_status_code),
          last_error = u.error, updated_at = now(),
          delivered_at = CASE WHEN u.status = 'DELIVERED' THEN now() ELSE n.delivered_at END
-       FROM u WHERE n.id = u.id`,
+       FROM u WHERE n.id = u.id AND n.lease_token IS NOT DISTINCT FROM u.lease_token`,
       [
         completions.map((completion) => completion.notificationId),
         completions.map((completion) => completion.update.status),
@@ -187,21 +202,22 @@ export class NotificationStore {
         logged.map((completion) => completion.attempt.outcome),
         logged.map((completion) => completion.attempt.error),
         logged.map((completion) => completion.attempt.responseBody),
+        completions.map((completion) => completion.leaseToken),
       ],
     );
   }
 
   /** Puts a claimed notification back without counting an attempt (e.g. instance-service unreachable). */
   async defer(
-    notificationId: string,
+    claim: NotificationClaim,
     attempts: number,
     untilMs: number,
     reason: string | null,
   ): Promise<void> {
     await this.dataSource.query(
       `UPDATE notifications SET status = $2, next_attempt_at = $3, last_error = COALESCE($4, last_error), updated_at = now()
-       WHERE id = $1`,
-      [notificationId, attempts > 0 ? 'RETRYING' : 'PENDING', new Date(untilMs), reason],
+       WHERE id = $1 AND lease_token IS NOT DISTINCT FROM $5`,
+      [claim.id, attempts > 0 ? 'RETRYING' : 'PENDING', new Date(untilMs), reason, claim.leaseToken],
     );
   }
 

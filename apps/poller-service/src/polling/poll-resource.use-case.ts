@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import {
@@ -15,10 +16,17 @@ import { failureDelayMs, pageRetryDelayMs, pollWindow, type PollWindow } from '.
 import { AccessTokenCache } from './access-token.cache';
 import { PollerMetrics } from './poller.metrics';
 import { describeFailure, PollLimitError } from './poll-failure';
+import { LeaseLostError, type PollLease } from './poll-lease';
 import { ProviderClient } from './provider.client';
 import { RawChangePublisher } from './raw-change.publisher';
 import { InstanceRateLimiter, sleep } from './rate-limiter';
 import { toRawChangeMessages } from './raw-change-messages';
+
+/** Who runs a poll, and what it knows of the poll's lease. */
+export interface LeaseHolder {
+  owner: string;
+  lease: PollLease;
+}
 
 /**
  * One poll of one (instance, resource): render the window's URL, read every page through the element,
@@ -47,7 +55,7 @@ export class PollResource {
 
   /** Runs the poll; `signal` aborts it (shutdown): then nothing advances and the lease is released.
    * Each poll is the root span of its own trace, which its raw changes, events and callbacks continue. */
-  execute(poll: ClaimedPoll, owner: string, signal: AbortSignal): Promise<PollRunStatus> {
+  execute(poll: ClaimedPoll, holder: LeaseHolder, signal: AbortSignal): Promise<PollRunStatus> {
     const attributes = {
       'pollcast.poll_id': poll.pollId,
       'pollcast.instance_id': poll.instanceId,
@@ -55,14 +63,15 @@ export class PollResource {
       'pollcast.resource': poll.resource,
     };
     return inSpan('poll', { parent: ROOT_CONTEXT, attributes }, async (span) => {
-      const status = await this.runPoll(poll, owner, signal);
+      const status = await this.runPoll(poll, holder, signal);
       span.setAttribute('pollcast.poll_status', status);
       if (status === 'failed') markSpanFailed(span, 'poll failed; watermark unchanged');
       return status;
     });
   }
 
-  private async runPoll(poll: ClaimedPoll, owner: string, signal: AbortSignal): Promise<PollRunStatus> {
+  private async runPoll(poll: ClaimedPoll, holder: LeaseHolder, signal: AbortSignal): Promise<PollRunStatus> {
+    const { owner } = holder;
     const startedAt = new Date();
     const window = pollWindow(
       poll.watermark,
@@ -84,9 +93,9 @@ export class PollResource {
     const progress = { pages: 0, records: 0 };
     const base = { poll, startedAt, window, owner };
     try {
-      await this.readAndPublish(poll, window, progress, signal, log);
+      await this.readAndPublish(poll, holder, window, progress, signal, log);
     } catch (error) {
-      if (signal.aborted) {
+      if (signal.aborted || error instanceof LeaseLostError) {
         const status = await this.schedules.finish({ ...base, ...progress, status: 'abandoned' });
         this.metrics.pollsAbandoned.inc(labels);
         log.warn(
@@ -154,6 +163,7 @@ export class PollResource {
 
   private async readAndPublish(
     poll: ClaimedPoll,
+    holder: LeaseHolder,
     window: PollWindow,
     progress: { pages: number; records: number },
     signal: AbortSignal,
@@ -190,6 +200,7 @@ export class PollResource {
       }
       if (afterWindow > 0)
         log.debug({ records: afterWindow }, 'records changed after the window end left for the next poll');
+      await this.confirmLease(poll, holder);
       await this.publisher.publish(messages);
       this.metrics.recordsPublished.inc(
         { element: poll.elementKey, resource: poll.resource },
@@ -199,6 +210,21 @@ export class PollResource {
       progress.records += messages.length;
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);
+  }
+
+  /**
+   * Fencing before each publish: a replica that was paused past its lease (SIGSTOP, a long GC) asks the
+   * database whether the poll is still its own, extending the lease if so, before it publishes anything
+   * more. Kafka has no conditional append, so this narrows the window rather than closing it: a pause
+   * between this check and the broker's append can still publish one page of a poll another replica took
+   * over — the same records under the same stable ids, which the normalizer and the dispatcher absorb.
+   */
+  private async confirmLease(poll: ClaimedPoll, holder: LeaseHolder): Promise<void> {
+    if (holder.lease.surelyHeld()) return;
+    const sentAt = performance.now();
+    const lost = await this.schedules.renewLeases([poll.pollId], holder.owner, this.env.POLLER_LEASE_SECONDS);
+    if (lost.length > 0) throw new LeaseLostError(poll.pollId);
+    holder.lease.renewed(sentAt);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import {
   Inject,
   Injectable,
@@ -11,12 +12,14 @@ import { ReadinessChecks, ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit
 import type { Env } from '../env';
 import { ScheduleStore, type ClaimedPoll } from '../schedule/schedule.store';
 import { PollerMetrics } from './poller.metrics';
+import { PollLease } from './poll-lease';
 import { PollResource } from './poll-resource.use-case';
 
 const CLAIM_COALESCE_MS = 5;
 
 interface RunningPoll {
   poll: ClaimedPoll;
+  lease: PollLease;
   controller: AbortController;
   done: Promise<void>;
 }
@@ -70,6 +73,7 @@ export class RunDuePolls implements OnApplicationBootstrap, BeforeApplicationShu
     while (!this.stopping) {
       const free = this.env.POLLER_CONCURRENCY - this.running.size;
       let claimed: ClaimedPoll[] = [];
+      const sentAt = performance.now();
       if (free > 0) {
         try {
           claimed = await this.schedules.claimDue(free, this.owner, this.env.POLLER_LEASE_SECONDS);
@@ -80,7 +84,7 @@ export class RunDuePolls implements OnApplicationBootstrap, BeforeApplicationShu
             this.logger.error({ err: error }, 'claiming due polls failed');
           }
         }
-        for (const poll of claimed) this.start(poll);
+        for (const poll of claimed) this.start(poll, sentAt);
       }
       // A full batch means more may be due: go again as soon as a slot is free. Otherwise wait a tick.
       if (claimed.length > 0 && claimed.length === free) {
@@ -105,11 +109,12 @@ export class RunDuePolls implements OnApplicationBootstrap, BeforeApplicationShu
     });
   }
 
-  private start(poll: ClaimedPoll): void {
+  private start(poll: ClaimedPoll, claimSentAt: number): void {
     if (this.stopping) return;
     const controller = new AbortController();
+    const lease = new PollLease(this.env.POLLER_LEASE_SECONDS * 1000, claimSentAt);
     const done = this.pollResource
-      .execute(poll, this.owner, controller.signal)
+      .execute(poll, { owner: this.owner, lease }, controller.signal)
       .then(
         () => undefined,
         (error: unknown) => {
@@ -122,14 +127,17 @@ export class RunDuePolls implements OnApplicationBootstrap, BeforeApplicationShu
         this.metrics.inFlight.set(this.running.size);
         this.wake?.();
       });
-    this.running.set(poll.pollId, { poll, controller, done });
+    this.running.set(poll.pollId, { poll, lease, controller, done });
     this.metrics.inFlight.set(this.running.size);
   }
 
   private async renewLeases(): Promise<void> {
     const ids = [...this.running.keys()];
+    const sentAt = performance.now();
     try {
-      const lost = await this.schedules.renewLeases(ids, this.env.POLLER_LEASE_SECONDS);
+      const lost = await this.schedules.renewLeases(ids, this.owner, this.env.POLLER_LEASE_SECONDS);
+      const lostIds = new Set(lost);
+      for (const id of ids) if (!lostIds.has(id)) this.running.get(id)?.lease.renewed(sentAt);
       for (const pollId of lost) {
         // Not renewed: it finished meanwhile (gone from the map), or someone else holds the row now (a
         // takeover after an expired lease, a deleted instance): stop reading, publish no more.

@@ -196,18 +196,21 @@ export class ScheduleStore {
     );
   }
 
-  /** Extends the leases of polls still running here; returns the ids whose lease was lost. */
-  async renewLeases(pollIds: string[], leaseSeconds: number): Promise<string[]> {
+  /** Extends the leases of polls still running here; returns the ids whose lease was lost. The lease
+   * token is the poll id with its owner: a claim after expiry gives the row a new poll id (under the
+   * row lock), so an old token never matches again — even an expired lease nobody took over yet is
+   * still safely ours to extend. */
+  async renewLeases(pollIds: string[], owner: string, leaseSeconds: number): Promise<string[]> {
     if (pollIds.length === 0) return [];
     const renewed = await rows<{ id: string }>(
       this.db,
       `WITH renewed AS (
-         UPDATE schedules SET lease_expires_at = now() + make_interval(secs => $2),
-                              next_due_at = now() + make_interval(secs => $2)
-          WHERE current_poll_id = ANY ($1::uuid[])
+         UPDATE schedules SET lease_expires_at = now() + make_interval(secs => $3),
+                              next_due_at = now() + make_interval(secs => $3)
+          WHERE current_poll_id = ANY ($1::uuid[]) AND lease_owner = $2
           RETURNING current_poll_id AS id)
        SELECT id FROM renewed`,
-      [pollIds, leaseSeconds],
+      [pollIds, owner, leaseSeconds],
     );
     const kept = new Set(renewed.map((row) => row.id));
     return pollIds.filter((id) => !kept.has(id));
@@ -215,8 +218,8 @@ export class ScheduleStore {
 
   /** Ends a poll in one statement: the run is recorded and the schedule updated together. On success
    * the watermark moves to the window end — unless the API reset it meanwhile (compare-and-set on the
-   * watermark the poll started from). A poll whose lease was taken over changes nothing and is
-   * recorded as `superseded`. */
+   * watermark the poll started from). Every update is fenced by the lease token (poll id and owner):
+   * a poll whose lease was taken over changes nothing and is recorded as `superseded`. */
   async finish(outcome: RunOutcome): Promise<PollRunStatus> {
     const { poll } = outcome;
     const runParameters = [
@@ -245,7 +248,8 @@ export class ScheduleStore {
                           ELSE GREATEST(scheduled_for + make_interval(secs => interval_seconds), now()) END,
             poll_requested = false, state = 'ok', consecutive_failures = 0, last_error = NULL,
             last_success_at = now(), current_poll_id = NULL, lease_owner = NULL, lease_expires_at = NULL
-          WHERE instance_id = $2 AND resource = $3 AND current_poll_id = $1 RETURNING 1`;
+          WHERE instance_id = $2 AND resource = $3 AND current_poll_id = $1 AND lease_owner = $14
+          RETURNING 1`;
         updateParameters = [poll.watermark];
         break;
       case 'failed':
@@ -256,7 +260,8 @@ export class ScheduleStore {
             next_due_at = CASE WHEN poll_requested THEN now()
                           ELSE now() + $15::double precision * interval '1 millisecond' END,
             poll_requested = false, current_poll_id = NULL, lease_owner = NULL, lease_expires_at = NULL
-          WHERE instance_id = $2 AND resource = $3 AND current_poll_id = $1 RETURNING 1`;
+          WHERE instance_id = $2 AND resource = $3 AND current_poll_id = $1 AND lease_owner = $14
+          RETURNING 1`;
         updateParameters = [
           outcome.retryInMs ?? 0,
           outcome.error?.permanent ?? false,
@@ -267,7 +272,8 @@ export class ScheduleStore {
         // Shutdown: the watermark stays, the row is due at once for whichever replica is still up.
         update = `UPDATE schedules SET next_due_at = now(), current_poll_id = NULL, lease_owner = NULL,
                     lease_expires_at = NULL
-          WHERE instance_id = $2 AND resource = $3 AND current_poll_id = $1 RETURNING 1`;
+          WHERE instance_id = $2 AND resource = $3 AND current_poll_id = $1 AND lease_owner = $14
+          RETURNING 1`;
         updateParameters = [];
         break;
     }
