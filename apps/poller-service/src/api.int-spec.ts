@@ -163,19 +163,26 @@ describe('poller API', () => {
         resources: [resourceConfig('companies', { deletions: { mode: 'reconcile', intervalMinutes: 7200 } })],
       }),
     );
-    const lastOf = async () =>
-      (await call('GET', `/instances/${reconciled}/poller`, { auth: ORG_AUTH })).body?.resources?.[0]
-        ?.reconciliation;
+    interface ReconciliationShown {
+      nextDueAt: string;
+      last: { runId: string; status: string } | null;
+    }
+    const lastOf = async (): Promise<ReconciliationShown | undefined> => {
+      const answer = await call('GET', `/instances/${reconciled}/poller`, { auth: ORG_AUTH });
+      const resources = (answer.body as { resources?: { reconciliation: ReconciliationShown | null }[] })
+        .resources;
+      return resources?.[0]?.reconciliation ?? undefined;
+    };
     await waitFor(async () => (await lastOf())?.last?.status === 'succeeded', {
       what: 'the first reconciliation',
     });
-    const first = (await lastOf()).last;
+    const first = (await lastOf())?.last;
     const now = await call('POST', `/instances/${reconciled}/polls`, {
       auth: ORG_AUTH,
       body: { reconcile: true, resource: 'companies' },
     });
     expect(now).toMatchObject({ status: 202, body: { requested: 1 } });
-    await waitFor(async () => (await lastOf())?.last?.runId !== first.runId, {
+    await waitFor(async () => (await lastOf())?.last?.runId !== first?.runId, {
       what: 'the requested reconciliation',
     });
     const shown = await lastOf();
@@ -193,6 +200,6 @@ describe('poller API', () => {
         deletionsFound: 0,
       },
     });
-    expect(Date.parse(shown.nextDueAt)).toBeGreaterThan(Date.now() + 7_000_000);
+    expect(Date.parse(shown?.nextDueAt ?? '')).toBeGreaterThan(Date.now() + 7_000_000);
   });
 });
