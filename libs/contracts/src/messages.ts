@@ -121,7 +121,9 @@ export type EventType = z.infer<typeof eventTypeSchema>;
 /** Value of `pollcast.events.v1`: the standardized event (JSON Schema: docs/events.schema.json). */
 export const standardEventSchema = z.object({
   eventId: z.string().min(1),
-  eventType: eventTypeSchema,
+  eventType: eventTypeSchema.describe(
+    'CREATED, UPDATED, or DELETED (the record is gone: a reconciliation did not list it, or it matches the resource\'s soft-delete flag); UNKNOWN is not emitted',
+  ),
   objectId: z.string().min(1),
   objectType: z.string().min(1),
   elementKey: z.string().min(1),
@@ -130,7 +132,11 @@ export const standardEventSchema = z.object({
   /** When the change happened at the provider (its updated date), ISO-8601 UTC. */
   date: isoInstant,
   pollId: z.string().min(1),
-  raw: z.record(z.string(), z.unknown()),
+  raw: z
+    .record(z.string(), z.unknown())
+    .describe(
+      'The provider record as polled. DELETED by reconciliation: {} (the record is gone and no copy is kept); DELETED by flag: the flagged record',
+    ),
   /** Debezium-style operation: c = create, u = update, d = delete. */
   op: z.enum(['c', 'u', 'd']),
   source: z.object({
