@@ -120,7 +120,9 @@ export class ReconcileResource {
     return kept ? 'succeeded' : 'superseded';
   }
 
-  /** Every page of ids into `known_objects`, marked with this run. */
+  /** Every page of ids into `known_objects`, marked with this run. The next page is read while the
+   * current one is written (one provider request and one statement in flight, never more), so a listing
+   * costs max(read, write) a page rather than their sum. */
   private async list(
     run: ClaimedReconciliation,
     progress: { idsListed: number },
@@ -128,14 +130,17 @@ export class ReconcileResource {
   ): Promise<void> {
     const url = this.providers.renderUrl(run.config.url, new Date(run.startedAt));
     const plan = this.providers.adapter(run.elementKey).planIdListing({ url });
-    let pageToken: string | undefined;
+    let page: HubResponse | undefined = await this.fetchPage(run, plan, undefined, signal);
     let pages = 0;
-    do {
+    while (page !== undefined) {
       signal.throwIfAborted();
-      if (pages >= this.env.POLLER_MAX_PAGES_PER_RECONCILIATION) {
-        throw new PollLimitError(`more than ${this.env.POLLER_MAX_PAGES_PER_RECONCILIATION} pages of ids`);
-      }
-      const page = await this.fetchPage(run, plan, pageToken, signal);
+      pages += 1;
+      const token: string | undefined = page.nextPageToken;
+      const overLimit: boolean = token !== undefined && pages >= this.env.POLLER_MAX_PAGES_PER_RECONCILIATION;
+      const next: Promise<HubResponse> | undefined =
+        token === undefined || overLimit ? undefined : this.fetchPage(run, plan, token, signal);
+      // Observed here so a failed write does not leave the read's rejection unhandled.
+      next?.catch(() => undefined);
       const ids: string[] = [];
       for (const record of page.records) {
         const id = objectIdOf(record, run.config.idField);
@@ -144,9 +149,11 @@ export class ReconcileResource {
       // A record without a usable id was never published, so it cannot be known either.
       await this.store.recordListedPage(run, ids);
       progress.idsListed += ids.length;
-      pages += 1;
-      pageToken = page.nextPageToken;
-    } while (pageToken !== undefined);
+      if (overLimit) {
+        throw new PollLimitError(`more than ${this.env.POLLER_MAX_PAGES_PER_RECONCILIATION} pages of ids`);
+      }
+      page = await next;
+    }
   }
 
   private async publishDeletions(
