@@ -122,7 +122,7 @@ export type EventType = z.infer<typeof eventTypeSchema>;
 export const standardEventSchema = z.object({
   eventId: z.string().min(1),
   eventType: eventTypeSchema.describe(
-    'CREATED, UPDATED, or DELETED (the record is gone: a reconciliation did not list it, or it matches the resource\'s soft-delete flag); UNKNOWN is not emitted',
+    "CREATED, UPDATED, or DELETED (the record is gone: a reconciliation did not list it, or it matches the resource's soft-delete flag); UNKNOWN is not emitted",
   ),
   objectId: z.string().min(1),
   objectType: z.string().min(1),
