@@ -222,6 +222,46 @@ describe('normalizer on the real broker and database', () => {
     );
   });
 
+  it('deletions: one DELETED per deletion (a repeated report is nothing), and a record seen again is CREATED again', async () => {
+    const instanceId = uniqueName('deleted-');
+    const poll = { from: '2024-01-15T10:00:00.000Z', to: '2024-01-15T10:05:00.000Z' };
+    const at = (time: string) => `2024-01-15T${time}.000Z`;
+    const deletion = (objectId: string, pollId: string): RawChange =>
+      rawChange(instanceId, {}, { from: poll.to, to: at('10:06:00') }, { objectId, pollId, deleted: true });
+    await publishRaw([
+      rawChange(instanceId, { Key: 'a', LastModifyDate: at('10:01:00') }, poll),
+      rawChange(instanceId, { Key: 'b', LastModifyDate: at('10:02:00') }, poll),
+      deletion('a', 'reconcile-1'),
+      // The same deletion again: a reconciliation redone after a crash, through another replica.
+      deletion('a', 'reconcile-2'),
+      // A late read of the version that was deleted is not a re-creation…
+      rawChange(instanceId, { Key: 'a', LastModifyDate: at('10:01:00') }, poll),
+      // …a newer one is.
+      rawChange(
+        instanceId,
+        { Key: 'a', LastModifyDate: at('10:07:00') },
+        { from: at('10:06:00'), to: at('10:10:00') },
+      ),
+      deletion('a', 'reconcile-3'),
+      // An object this normalizer never saw: DELETED all the same (the subscriber may hold it).
+      deletion('z', 'reconcile-3'),
+      deletion('z', 'reconcile-4'),
+    ]);
+    await settle();
+    const events = eventsOf(instanceId).map(({ event }) => event);
+    // Per object in order (objects are spread over partitions, so only each one's own order holds).
+    const history = (objectId: string) =>
+      events.filter((event) => event.objectId === objectId).map((event) => `${event.eventType} ${event.op}`);
+    expect(history('a')).toEqual(['CREATED c', 'DELETED d', 'CREATED c', 'DELETED d']);
+    expect(history('b')).toEqual(['CREATED c']);
+    expect(history('z')).toEqual(['DELETED d']);
+    expect(new Set(events.map((event) => event.eventId)).size).toBe(6);
+    const [firstDeletion] = events.filter((event) => event.objectId === 'a' && event.eventType === 'DELETED');
+    expect(firstDeletion).toMatchObject({ raw: {}, pollId: 'reconcile-1', date: at('10:06:00') });
+    const deletedHeaders = eventsOf(instanceId).find(({ event }) => event.eventType === 'DELETED')?.headers;
+    expect(deletedHeaders?.['ce_type']).toBe('pollcast.contacts.deleted');
+  });
+
   it('classifies CREATED / UPDATED by created vs updated with tolerance and zones, and keeps bad dates', async () => {
     const instanceId = uniqueName('classify-');
     const window = { from: '2024-07-04T10:00:00.000Z', to: '2024-07-04T10:10:00.000Z' };

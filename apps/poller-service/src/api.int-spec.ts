@@ -2,7 +2,7 @@ import type { RunningService } from '@pollcast/service-kit';
 import { waitFor } from '@pollcast/testing';
 import type { Env } from './env';
 import { PruneRunsJob } from './runs/prune-runs.job';
-import { ORG_AUTH, OTHER_ORG_AUTH, PollerHarness } from './testing/harness';
+import { ORG_AUTH, OTHER_ORG_AUTH, PollerHarness, resourceConfig } from './testing/harness';
 
 jest.setTimeout(60_000);
 
@@ -137,5 +137,69 @@ describe('poller API', () => {
     const deleted = await poller.app.get(PruneRunsJob).pruneNow(new Date(Date.now() + 8 * 86_400_000));
     expect(deleted).toBe(before);
     expect(await harness.runs(instanceId)).toEqual([]);
+  });
+
+  it('reconciles now with {"reconcile": true}, and shows the last reconciliation in the poller state', async () => {
+    const state = await call('GET', `/instances/${instanceId}/poller`, { auth: ORG_AUTH });
+    expect(state.body.resources[0].reconciliation).toBeNull(); // deletions off: nothing to show
+    const refused = await call('POST', `/instances/${instanceId}/polls`, {
+      auth: ORG_AUTH,
+      body: { reconcile: true },
+    });
+    expect({ status: refused.status, code: refused.body.code, errors: refused.body.errors }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'reconcile', message: expect.stringMatching(/deletions\.mode is "reconcile"/) }],
+    });
+    expect(
+      (await call('POST', `/instances/${instanceId}/polls`, { auth: ORG_AUTH, body: { reconcile: 'yes' } }))
+        .status,
+    ).toBe(400);
+
+    const reconciled = 'inst-api-reconciled';
+    await harness.publishSnapshot(
+      harness.snapshot(reconciled, {
+        intervalSeconds: 3600,
+        resources: [resourceConfig('companies', { deletions: { mode: 'reconcile', intervalMinutes: 7200 } })],
+      }),
+    );
+    interface ReconciliationShown {
+      nextDueAt: string;
+      last: { runId: string; status: string } | null;
+    }
+    const lastOf = async (): Promise<ReconciliationShown | undefined> => {
+      const answer = await call('GET', `/instances/${reconciled}/poller`, { auth: ORG_AUTH });
+      const resources = (answer.body as { resources?: { reconciliation: ReconciliationShown | null }[] })
+        .resources;
+      return resources?.[0]?.reconciliation ?? undefined;
+    };
+    await waitFor(async () => (await lastOf())?.last?.status === 'succeeded', {
+      what: 'the first reconciliation',
+    });
+    const first = (await lastOf())?.last;
+    const now = await call('POST', `/instances/${reconciled}/polls`, {
+      auth: ORG_AUTH,
+      body: { reconcile: true, resource: 'companies' },
+    });
+    expect(now).toMatchObject({ status: 202, body: { requested: 1 } });
+    await waitFor(async () => (await lastOf())?.last?.runId !== first?.runId, {
+      what: 'the requested reconciliation',
+    });
+    const shown = await lastOf();
+    expect(shown).toEqual({
+      running: false,
+      requested: false,
+      nextDueAt: expect.any(String),
+      last: {
+        runId: expect.any(String),
+        status: 'succeeded',
+        startedAt: expect.any(String),
+        finishedAt: expect.any(String),
+        durationMs: expect.any(Number),
+        idsListed: expect.any(Number),
+        deletionsFound: 0,
+      },
+    });
+    expect(Date.parse(shown?.nextDueAt ?? '')).toBeGreaterThan(Date.now() + 7_000_000);
   });
 });

@@ -54,6 +54,13 @@ export const envSchema = baseEnvSchema.extend({
     .describe('Consecutive failures before a resource shows as error'),
   POLLER_PROVIDER_TIMEOUT_MS: positiveInt.default(30000),
   POLLER_MAX_PAGES_PER_POLL: positiveInt.default(10000),
+  POLLER_RECONCILIATION_CONCURRENCY: positiveInt
+    .max(100)
+    .default(2)
+    .describe('Reconciliations in flight per replica (besides POLLER_CONCURRENCY polls)'),
+  POLLER_MAX_PAGES_PER_RECONCILIATION: positiveInt
+    .default(100000)
+    .describe('Pages of ids one reconciliation may list (1000 ids a page)'),
   POLLER_RUN_RETENTION_DAYS: z.coerce.number().positive().default(7),
   POLLER_PRUNE_INTERVAL_SECONDS: positiveInt.default(3600),
   POLLER_SHUTDOWN_GRACE_MS: positiveInt.default(10000).describe('In-flight polls past this are abandoned'),

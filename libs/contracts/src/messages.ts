@@ -19,6 +19,22 @@ export const dateFieldSchema = z.object({
 });
 export type DateField = z.infer<typeof dateFieldSchema>;
 
+/** How deletions of a resource's records are detected (absent = not at all, as in Open Connectors). */
+export const deletionsSchema = z.discriminatedUnion('mode', [
+  z.object({
+    /** Every `intervalMinutes` the poller lists every id of the resource and diffs it with the ids it knew. */
+    mode: z.literal('reconcile'),
+    intervalMinutes: z.number().int().min(1),
+  }),
+  z.object({
+    /** Soft delete: a record whose `field` (dotted path) equals `value` becomes a DELETED event. */
+    mode: z.literal('flag'),
+    field: z.string().min(1),
+    value: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+  }),
+]);
+export type Deletions = z.infer<typeof deletionsSchema>;
+
 /** One polled resource's poller configuration in canonical form, with every default applied. */
 export const resourcePollerSchema = z.object({
   /** Resource name as configured (the key in `event.poller.configuration`), e.g. `contacts`. */
@@ -39,6 +55,8 @@ export const resourcePollerSchema = z.object({
   pageSize: z.number().int().min(1).max(1000),
   /** Seconds subtracted from the window start. Default 0. */
   pollDelay: z.number().min(0),
+  /** Deletion detection; absent = off (the default). */
+  deletions: deletionsSchema.optional(),
 });
 export type ResourcePoller = z.infer<typeof resourcePollerSchema>;
 
@@ -87,6 +105,12 @@ export const rawChangeSchema = z.object({
   created: dateFieldSchema.optional(),
   createdCheckTolerance: z.number().min(0),
   filterByUpdatedDate: z.boolean(),
+  /** A reconciliation found the object gone: `record` is empty, `pollId` is the reconciliation's id. */
+  deleted: z.literal(true).optional(),
+  /** The resource's `flag` deletion rule: a record matching it is a deletion. */
+  deletedFlag: z
+    .object({ field: z.string().min(1), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) })
+    .optional(),
 });
 export type RawChange = z.infer<typeof rawChangeSchema>;
 
@@ -97,7 +121,9 @@ export type EventType = z.infer<typeof eventTypeSchema>;
 /** Value of `pollcast.events.v1`: the standardized event (JSON Schema: docs/events.schema.json). */
 export const standardEventSchema = z.object({
   eventId: z.string().min(1),
-  eventType: eventTypeSchema,
+  eventType: eventTypeSchema.describe(
+    "CREATED, UPDATED, or DELETED (the record is gone: a reconciliation did not list it, or it matches the resource's soft-delete flag); UNKNOWN is not emitted",
+  ),
   objectId: z.string().min(1),
   objectType: z.string().min(1),
   elementKey: z.string().min(1),
@@ -106,7 +132,11 @@ export const standardEventSchema = z.object({
   /** When the change happened at the provider (its updated date), ISO-8601 UTC. */
   date: isoInstant,
   pollId: z.string().min(1),
-  raw: z.record(z.string(), z.unknown()),
+  raw: z
+    .record(z.string(), z.unknown())
+    .describe(
+      'The provider record as polled. DELETED by reconciliation: {} (the record is gone and no copy is kept); DELETED by flag: the flagged record',
+    ),
   /** Debezium-style operation: c = create, u = update, d = delete. */
   op: z.enum(['c', 'u', 'd']),
   source: z.object({

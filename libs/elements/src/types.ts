@@ -146,6 +146,11 @@ export interface ElementAdapter extends ElementDefinition {
   /** Pure: parse and translate a hub URL. Throws ElementRequestError for bad URLs / queries. Without a
    * page token the plan is the same for every page of a poll: pass it as `plan` to executeHubRequest. */
   planHubRequest(input: HubRequestPlanInput): HubRequestPlan;
+  /** Pure: the plan that lists every id of the resource a hub URL polls (a reconciliation's listing):
+   * only the id field, all records, stable order. Run it page by page with executeHubRequest. Absent when
+   * the element cannot list ids (declarative definitions, for now): `deletions.mode: reconcile` is then
+   * refused when the instance is created or changed. */
+  planIdListing?(input: { url: string; pageSize?: number }): HubRequestPlan;
   /** One page of a hub request against the provider. Throws ProviderError (see errors.ts). */
   executeHubRequest(request: HubRequest): Promise<HubResponse>;
   /** Closes keep-alive connections. The adapter stays usable (connections are reopened on demand). */

@@ -9,6 +9,7 @@ export const BENCHMARKS: Record<string, string> = {
   'date-template': 'libs/date-template/bench/date-template.bench.ts',
   sim: 'tools/maximizer-sim/bench/sim.bench.ts',
   scheduler: 'apps/poller-service/bench/scheduler.bench.ts',
+  reconcile: 'apps/poller-service/bench/reconcile.bench.ts',
   normalizer: 'apps/normalizer/bench/normalizer.bench.ts',
   dispatcher: 'apps/dispatcher/bench/dispatcher.bench.ts',
   e2e: 'test/bench/e2e.bench.ts',

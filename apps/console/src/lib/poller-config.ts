@@ -82,3 +82,58 @@ export function withResources(
 export function formatPollerConfiguration(configuration: PollerConfiguration): string {
   return JSON.stringify(configuration, null, 2);
 }
+
+/** `deletions` of one resource (Pollcast's own key, off when absent): the editor's view of it. */
+export type DeletionsMode = 'off' | 'reconcile' | 'flag';
+
+export function deletionsOf(config: Record<string, unknown>): Record<string, unknown> {
+  return asObject(config['deletions']);
+}
+
+export function deletionsMode(config: Record<string, unknown>): DeletionsMode {
+  const mode = deletionsOf(config)['mode'];
+  return mode === 'reconcile' || mode === 'flag' ? mode : 'off';
+}
+
+/** Switches the mode: off removes the key (an Open Connectors body again); other keys of the old mode go. */
+export function withDeletionsMode(
+  configuration: PollerConfiguration,
+  resource: string,
+  mode: DeletionsMode,
+): PollerConfiguration {
+  const config = { ...resourceConfig(configuration, resource) };
+  if (mode === 'off') delete config['deletions'];
+  else if (deletionsMode(config) !== mode) config['deletions'] = { mode };
+  return { ...configuration, [resource]: config };
+}
+
+/** Sets (or, for '', removes) one key of `deletions`. The flag's value is a JSON scalar when it reads as
+ * one (`true`, `1`, `null`), else the text as typed. */
+export function withDeletionsValue(
+  configuration: PollerConfiguration,
+  resource: string,
+  key: 'intervalMinutes' | 'field' | 'value',
+  value: string,
+): PollerConfiguration {
+  const config = { ...resourceConfig(configuration, resource) };
+  const deletions = { ...deletionsOf(config) };
+  if (value === '') delete deletions[key];
+  else deletions[key] = key === 'value' ? flagValue(value) : value;
+  config['deletions'] = deletions;
+  return { ...configuration, [resource]: config };
+}
+
+function flagValue(text: string): unknown {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed === null || ['boolean', 'number'].includes(typeof parsed) ? parsed : text;
+  } catch {
+    return text;
+  }
+}
+
+/** The flag value as the editor shows it (JSON for non-strings, so `true` and `"true"` differ). */
+export function flagValueText(value: unknown): string {
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -155,6 +155,21 @@ describe('declarative elements in instance-service (real Postgres and Kafka)', (
     expect(refused.body.errors?.[0]?.path).toBe('configuration.github.url');
   });
 
+  it('refuses reconciling deletions for a definition, which cannot list ids, naming deletions.mode', async () => {
+    const body = githubBody();
+    const configuration = body.configuration as Record<string, unknown>;
+    const poller = configuration['event.poller.configuration'] as { issues: Record<string, unknown> };
+    poller.issues.deletions = { mode: 'reconcile' };
+    const refused = await post(body);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toContainEqual({
+      path: 'configuration.event.poller.configuration.issues.deletions.mode',
+      message: expect.stringContaining('cannot reconcile'),
+    });
+    poller.issues.deletions = { mode: 'flag', field: 'state', value: 'deleted' };
+    expect((await post(body)).status).toBe(200);
+  });
+
   it('refuses Maximizer CEQL it cannot translate at POST /instances, not at the first poll', async () => {
     const body = curlBody(await grantCode(tenant));
     const configuration = body['configuration'] as Record<string, unknown>;

@@ -133,6 +133,14 @@ export class ProviderAuthorization implements OnApplicationShutdown {
       ),
     );
     for (const resource of next.events.resources) {
+      // A reconciliation lists every id through the element: one that cannot (a declarative definition
+      // has no id-only listing yet) would fail at every run, so it is refused now.
+      if (resource.deletions?.mode === 'reconcile' && adapter.planIdListing === undefined) {
+        problems.push({
+          path: `${POLLER_CONFIGURATION_PATH}.${resource.resource}.deletions.mode`,
+          message: `${adapter.name} cannot list every id of a resource, so it cannot reconcile; use "flag" (a field that marks deleted records) or "off"`,
+        });
+      }
       if (unchanged.has(`${resource.resource}\u0000${resource.url}\u0000${resource.pageSize}`)) continue;
       try {
         adapter.planHubRequest({

@@ -9,7 +9,7 @@ export interface EventFacts {
   dateError: string | undefined;
 }
 
-const OPERATION: Record<EmittedType, StandardEvent['op']> = { CREATED: 'c', UPDATED: 'u' };
+const OPERATION: Record<EmittedType, StandardEvent['op']> = { CREATED: 'c', UPDATED: 'u', DELETED: 'd' };
 
 /** The standardized event for one raw change (value of `pollcast.events.v1`). */
 export function buildEvent(change: RawChange, facts: EventFacts, producedAtMs: number): StandardEvent {

@@ -156,7 +156,10 @@ describe('dedupe and ids', () => {
   it('without an updated date dedupes on content and keys the id by content', () => {
     const noDate = rawChange({ Key: 'a', Name: 'x' }, { updated: undefined });
     const one = emitted(run(noDate));
-    expect(one.nextState).toEqual({ updatedMs: null, contentHash: contentHash({ Key: 'a', Name: 'x' }) });
+    expect(one.nextState).toMatchObject({
+      updatedMs: null,
+      contentHash: contentHash({ Key: 'a', Name: 'x' }),
+    });
     expect(run(noDate, one.nextState)).toEqual({ kind: 'suppress', reason: 'duplicate' });
     const changed = emitted(run(rawChange({ Key: 'a', Name: 'z' }, { updated: undefined }), one.nextState));
     expect(changed.eventType).toBe('UPDATED');
@@ -181,5 +184,92 @@ describe('freshness', () => {
     expect(freshness(state, 1000, 'x')).toBe('same_date_new_content');
     expect(freshness(state, null, 'x')).toBe('content_changed');
     expect(freshness({ updatedMs: null, contentHash: 'h' }, 5, 'h')).toBe('duplicate');
+  });
+});
+
+describe('deletions', () => {
+  const deletion = (overrides: Partial<RawChange> = {}) =>
+    rawChange({}, { objectId: 'a', deleted: true, pollId: 'reconcile-1', ...overrides });
+  const seen = emitted(run(rawChange({ Key: 'a', LastModifyDate: '2024-01-15T10:01:00Z' })));
+  const known: RememberedState = { ...seen.nextState };
+
+  it('a reconciliation deletion of a known object is DELETED, dated when it was noticed, and tombstones it', () => {
+    const decision = emitted(run(deletion(), known));
+    expect(decision).toMatchObject({
+      eventType: 'DELETED',
+      dateMs: Date.parse('2024-01-15T10:05:01Z'),
+      dateError: undefined,
+      nextState: { deleted: true, updatedMs: known.updatedMs, contentHash: known.contentHash },
+    });
+    expect(decision.nextState.lastEventId).toBe(decision.eventId);
+  });
+
+  it('the DELETED id depends on what was deleted, not on which reconciliation or replica noticed it', () => {
+    const first = emitted(run(deletion(), known));
+    const again = emitted(run(deletion({ pollId: 'reconcile-2', polledAt: '2024-01-16T00:00:00Z' }), known));
+    expect(again.eventId).toBe(first.eventId);
+    expect(first.eventId).not.toBe(seen.eventId);
+    expect(emitted(run(deletion())).eventId).not.toBe(first.eventId); // an object never seen here
+  });
+
+  it('a second report of the same deletion meets the tombstone: duplicate', () => {
+    const tombstone = emitted(run(deletion(), known)).nextState;
+    expect(run(deletion(), tombstone)).toEqual({ kind: 'suppress', reason: 'duplicate' });
+  });
+
+  it('a record seen again after its deletion is CREATED again, with a new id; a late read of the deleted version is stale', () => {
+    const tombstone = emitted(run(deletion(), known)).nextState;
+    expect(run(rawChange({ Key: 'a', LastModifyDate: '2024-01-15T10:01:00Z' }), tombstone)).toEqual({
+      kind: 'suppress',
+      reason: 'stale',
+    });
+    const recreated = emitted(
+      run(
+        rawChange(
+          { Key: 'a', LastModifyDate: '2024-01-15T10:03:00Z', CreationDate: '2024-01-01T00:00:00Z' },
+          withCreated,
+        ),
+        tombstone,
+      ),
+    );
+    expect(recreated.eventType).toBe('CREATED'); // dates alone would say UPDATED
+    expect(recreated.nextState.deleted).toBe(false);
+    expect(recreated.eventId).not.toBe(seen.eventId);
+    // …and deleted once more: a new DELETED, not the first one again.
+    const deletedAgain = emitted(run(deletion(), recreated.nextState));
+    expect(deletedAgain.eventId).not.toBe(emitted(run(deletion(), known)).eventId);
+  });
+
+  it('flag mode: a record whose field equals the value is DELETED, with its record; others are not', () => {
+    const deletedFlag = { field: 'Status.Deleted', value: true };
+    const flagged = run(
+      rawChange(
+        { Key: 'a', LastModifyDate: '2024-01-15T10:02:00Z', Status: { Deleted: true } },
+        { deletedFlag },
+      ),
+      known,
+    );
+    expect(emitted(flagged)).toMatchObject({
+      eventType: 'DELETED',
+      dateMs: Date.parse('2024-01-15T10:02:00Z'),
+    });
+    const notFlagged = run(
+      rawChange(
+        { Key: 'a', LastModifyDate: '2024-01-15T10:02:00Z', Status: { Deleted: 'true' } },
+        { deletedFlag },
+      ),
+      known,
+    );
+    expect(emitted(notFlagged).eventType).toBe('UPDATED');
+    // The flagged record re-read (overlap) is a duplicate of its deletion.
+    expect(
+      run(
+        rawChange(
+          { Key: 'a', LastModifyDate: '2024-01-15T10:02:00Z', Status: { Deleted: true } },
+          { deletedFlag },
+        ),
+        emitted(flagged).nextState,
+      ),
+    ).toEqual({ kind: 'suppress', reason: 'duplicate' });
   });
 });

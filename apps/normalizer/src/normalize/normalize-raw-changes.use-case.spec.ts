@@ -88,7 +88,7 @@ describe('NormalizeRawChanges', () => {
     );
     expect(log).toEqual(['publish 2', 'save 1']);
     expect(store.loads).toBe(1);
-    expect(outcome.events).toEqual({ CREATED: 1, UPDATED: 1 });
+    expect(outcome.events).toEqual({ CREATED: 1, UPDATED: 1, DELETED: 0 });
     expect(outcome.suppressed).toEqual({ before_window: 1, duplicate: 1, stale: 0 });
     expect(sink.published.map((message) => eventOf(message).eventType)).toEqual(['CREATED', 'UPDATED']);
     // The message body is the serialized event, ready for the producer.

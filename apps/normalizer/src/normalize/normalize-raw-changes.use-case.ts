@@ -58,7 +58,7 @@ export class NormalizeRawChanges {
     now: () => number = Date.now,
   ): Promise<BatchOutcome<M>> {
     const outcome: BatchOutcome<M> = {
-      events: { CREATED: 0, UPDATED: 0 },
+      events: { CREATED: 0, UPDATED: 0, DELETED: 0 },
       suppressed: { before_window: 0, duplicate: 0, stale: 0 },
       dateParseErrors: 0,
       rejected: [],

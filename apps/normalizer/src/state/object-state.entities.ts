@@ -20,6 +20,10 @@ export class ObjectStateEntity {
   @Column({ name: 'content_hash', type: 'text' })
   contentHash!: string;
 
+  /** A tombstone: the last event was DELETED. */
+  @Column({ name: 'deleted', type: 'boolean' })
+  deleted!: boolean;
+
   @Column({ name: 'last_event_id', type: 'uuid' })
   lastEventId!: string;
 

@@ -10,13 +10,15 @@ interface StoredStateRow {
   object_id: string;
   updated_ms: string | null;
   content_hash: string;
+  deleted: boolean;
+  last_event_id: string;
 }
 
 // One index lookup per key, whatever the planner believes: LATERAL … LIMIT 1 (the key is the primary
 // key, so LIMIT 1 changes nothing) keeps it a nested loop. As a plain join, a young table without
 // statistics was hashed whole on every batch — 90 ms per call in the e2e bench (BENCHMARKS.md).
 const LOAD_SQL = `
-  SELECT s.instance_id, s.resource, s.object_id, s.updated_ms, s.content_hash
+  SELECT s.instance_id, s.resource, s.object_id, s.updated_ms, s.content_hash, s.deleted, s.last_event_id
   FROM unnest($1::text[], $2::text[], $3::text[]) AS k(instance_id, resource, object_id)
   CROSS JOIN LATERAL (
     SELECT * FROM object_state s
@@ -25,20 +27,24 @@ const LOAD_SQL = `
   ) s`;
 
 // The WHERE repeats the dedupe rule so a state that someone else advanced meanwhile (a consumer that
-// lost its partition but had not noticed yet) is never moved backwards.
+// lost its partition but had not noticed yet) is never moved backwards. A deletion or a re-creation
+// (the tombstone flips) always applies: it is decided against the state it replaces.
 const SAVE_SQL = `
   INSERT INTO object_state AS s
-    (instance_id, resource, object_id, updated_ms, content_hash, last_event_id, last_poll_id, changed_at)
-  SELECT r.instance_id, r.resource, r.object_id, r.updated_ms, r.content_hash, r.last_event_id, r.last_poll_id, now()
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::uuid[], $7::text[])
-    AS r(instance_id, resource, object_id, updated_ms, content_hash, last_event_id, last_poll_id)
+    (instance_id, resource, object_id, updated_ms, content_hash, last_event_id, last_poll_id, deleted, changed_at)
+  SELECT r.instance_id, r.resource, r.object_id, r.updated_ms, r.content_hash, r.last_event_id, r.last_poll_id,
+         r.deleted, now()
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::uuid[], $7::text[], $8::boolean[])
+    AS r(instance_id, resource, object_id, updated_ms, content_hash, last_event_id, last_poll_id, deleted)
   ON CONFLICT (instance_id, resource, object_id) DO UPDATE SET
     updated_ms = EXCLUDED.updated_ms,
     content_hash = EXCLUDED.content_hash,
     last_event_id = EXCLUDED.last_event_id,
     last_poll_id = EXCLUDED.last_poll_id,
+    deleted = EXCLUDED.deleted,
     changed_at = EXCLUDED.changed_at
-  WHERE s.updated_ms IS NULL
+  WHERE s.deleted <> EXCLUDED.deleted
+     OR s.updated_ms IS NULL
      OR EXCLUDED.updated_ms > s.updated_ms
      OR (EXCLUDED.updated_ms = s.updated_ms AND EXCLUDED.content_hash <> s.content_hash)
   RETURNING 1`;
@@ -62,6 +68,8 @@ export class PostgresObjectStateStore extends ObjectStateStore {
       states.set(stateKey({ instanceId: row.instance_id, resource: row.resource, objectId: row.object_id }), {
         updatedMs: row.updated_ms === null ? null : Number(row.updated_ms),
         contentHash: row.content_hash,
+        deleted: row.deleted,
+        lastEventId: row.last_event_id,
       });
     }
     return states;
@@ -77,6 +85,7 @@ export class PostgresObjectStateStore extends ObjectStateStore {
       rows.map((row) => row.contentHash),
       rows.map((row) => row.lastEventId),
       rows.map((row) => row.lastPollId),
+      rows.map((row) => row.deleted === true),
     ]);
     return written.length;
   }

@@ -53,6 +53,37 @@ export class ResourceStateDto {
   @ApiProperty({ description: 'Poll now was asked and has not started yet' }) pollRequested!: boolean;
   @ApiProperty({ type: String, nullable: true }) leaseOwner!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) leaseExpiresAt!: string | null;
+  @ApiProperty({
+    type: () => ReconciliationStateDto,
+    nullable: true,
+    description: 'Deletion detection by reconciliation (deletions.mode "reconcile"); null when off',
+  })
+  reconciliation!: ReconciliationStateDto | null;
+}
+
+export class LastReconciliationDto {
+  @ApiProperty({ format: 'uuid', description: 'Also the correlation id of its deletion raw changes' })
+  runId!: string;
+  @ApiProperty({ enum: ['succeeded', 'failed'], example: 'succeeded' }) status!: string;
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+  @ApiProperty({ format: 'date-time' }) finishedAt!: string;
+  @ApiProperty({ type: 'integer', example: 8150 }) durationMs!: number;
+  @ApiProperty({ type: 'integer', description: 'Ids the listing returned', example: 12000 })
+  idsListed!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Known ids the complete listing did not return, published as deletions (0 when it failed)',
+    example: 3,
+  })
+  deletionsFound!: number;
+  @ApiPropertyOptional({ description: 'Why it failed (nothing was deleted)' }) error?: string;
+}
+
+export class ReconciliationStateDto {
+  @ApiProperty({ description: 'A reconciliation holds the resource right now' }) running!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextDueAt!: string | null;
+  @ApiProperty({ description: 'Reconcile now was asked and has not started yet' }) requested!: boolean;
+  @ApiProperty({ type: LastReconciliationDto, nullable: true }) last!: LastReconciliationDto | null;
 }
 
 export class PollerStateDto {
@@ -64,6 +95,12 @@ export class PollerStateDto {
 export class PollNowBodyDto {
   @ApiPropertyOptional({ description: 'One resource; every resource when absent', example: 'contacts' })
   resource?: string;
+  @ApiPropertyOptional({
+    description:
+      'true: run a reconciliation (list every id, publish DELETED for known ids gone) instead of a poll; only resources whose deletions.mode is "reconcile"',
+    example: true,
+  })
+  reconcile?: boolean;
 }
 
 export class PollNowResultDto {

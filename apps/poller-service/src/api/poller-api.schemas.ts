@@ -1,6 +1,7 @@
 // The poller API's input schemas (validated by the controller's pipes) and the views its use cases answer.
 import { z } from 'zod';
 import { instantSchema, pageSizeSchema } from '@pollcast/service-kit';
+import type { LastReconciliation } from '../reconciliation/reconciliation.store';
 import type { PollRunView } from '../runs/runs.store';
 
 export const MAX_POLLS_PAGE_SIZE = 200;
@@ -13,7 +14,7 @@ export const pollsQuerySchema = z.object({
 });
 
 export const pollNowBodySchema = z
-  .object({ resource: z.string().min(1).optional() })
+  .object({ resource: z.string().min(1).optional(), reconcile: z.boolean().optional() })
   .strict()
   .optional();
 
@@ -38,6 +39,15 @@ export interface ResourceStateView {
   pollRequested: boolean;
   leaseOwner: string | null;
   leaseExpiresAt: string | null;
+  /** Deletion detection by reconciliation; null when the resource's deletions are not reconciled. */
+  reconciliation: ReconciliationStateView | null;
+}
+
+export interface ReconciliationStateView {
+  running: boolean;
+  nextDueAt: string | null;
+  requested: boolean;
+  last: LastReconciliation | null;
 }
 
 export interface PollRunResponse {

@@ -50,5 +50,21 @@ export function toStateView(schedule: ScheduleView): ResourceStateView {
     pollRequested: schedule.pollRequested,
     leaseOwner: running ? schedule.leaseOwner : null,
     leaseExpiresAt: running ? iso(schedule.leaseExpiresAt) : null,
+    reconciliation: reconciliationView(schedule),
+  };
+}
+
+function reconciliationView(schedule: ScheduleView): ResourceStateView['reconciliation'] {
+  const running =
+    schedule.reconcileRunId !== null &&
+    schedule.reconcileLeaseExpiresAt !== null &&
+    schedule.reconcileLeaseExpiresAt.getTime() > Date.now();
+  if (schedule.reconcileNextDueAt === null && !running && schedule.lastReconciliation === null) return null;
+  return {
+    running,
+    // While a run holds the row, reconcile_next_due_at is its lease expiry, not a due time.
+    nextDueAt: !schedule.active || schedule.reconcileRunId !== null ? null : iso(schedule.reconcileNextDueAt),
+    requested: schedule.reconcileRequested,
+    last: schedule.lastReconciliation,
   };
 }

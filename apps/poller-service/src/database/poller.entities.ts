@@ -41,6 +41,35 @@ export class ScheduleEntity {
   @Column({ name: 'lease_owner', type: 'text', nullable: true }) leaseOwner!: string | null;
   @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true }) leaseExpiresAt!: Date | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  /** When the next reconciliation may be claimed (its lease expiry while one runs); null = deletions
+   * are not reconciled for this resource. */
+  @Column({ name: 'reconcile_next_due_at', type: 'timestamptz', nullable: true })
+  reconcileNextDueAt!: Date | null;
+  /** Set while a reconciliation is wanted as soon as the one in flight ends (API). */
+  @Column({ name: 'reconcile_requested', type: 'boolean' }) reconcileRequested!: boolean;
+  @Column({ name: 'reconcile_run_id', type: 'uuid', nullable: true }) reconcileRunId!: string | null;
+  @Column({ name: 'reconcile_started_at', type: 'timestamptz', nullable: true })
+  reconcileStartedAt!: Date | null;
+  @Column({ name: 'reconcile_lease_owner', type: 'text', nullable: true }) reconcileLeaseOwner!:
+    string | null;
+  @Column({ name: 'reconcile_lease_expires_at', type: 'timestamptz', nullable: true })
+  reconcileLeaseExpiresAt!: Date | null;
+  /** The last finished reconciliation (`LastReconciliation` of reconciliation.store.ts). */
+  @Column({ name: 'last_reconciliation', type: 'jsonb', nullable: true })
+  lastReconciliation!: Record<string, unknown> | null;
+}
+
+/** An id the poller knows exists, per (instance, resource) with deletions reconciled: published by a
+ * poll or listed by a reconciliation. */
+@Entity({ name: 'known_objects' })
+export class KnownObjectEntity {
+  @PrimaryColumn({ name: 'instance_id', type: 'text' }) instanceId!: string;
+  @PrimaryColumn({ type: 'text' }) resource!: string;
+  @PrimaryColumn({ name: 'object_id', type: 'text' }) objectId!: string;
+  /** When a poll last published it (or a listing first added it). */
+  @Column({ name: 'last_seen_at', type: 'timestamptz' }) lastSeenAt!: Date;
+  /** The last reconciliation whose listing contained it. */
+  @Column({ name: 'listed_run', type: 'uuid', nullable: true }) listedRun!: string | null;
 }
 
 export type PollRunStatus = 'succeeded' | 'failed' | 'abandoned' | 'superseded';
@@ -68,4 +97,4 @@ export class PollRunEntity {
   @Column({ type: 'text' }) owner!: string;
 }
 
-export const POLLER_ENTITIES = [InstanceEntity, ScheduleEntity, PollRunEntity];
+export const POLLER_ENTITIES = [InstanceEntity, ScheduleEntity, PollRunEntity, KnownObjectEntity];

@@ -1,4 +1,5 @@
 import { sqlMigration } from '@pollcast/service-kit';
+import { Reconciliation1764900000000 } from './1764900000000-reconciliation';
 
 /** Schema `poller` (search_path is set to it by service-kit, so names are unqualified). */
 export const PollerSchema1764441600000 = sqlMigration('PollerSchema1764441600000', {
@@ -63,4 +64,4 @@ export const PollerSchema1764441600000 = sqlMigration('PollerSchema1764441600000
   down: [`DROP TABLE poll_runs`, `DROP TABLE schedules`, `DROP TABLE instances`],
 });
 
-export const POLLER_MIGRATIONS = [PollerSchema1764441600000];
+export const POLLER_MIGRATIONS = [PollerSchema1764441600000, Reconciliation1764900000000];

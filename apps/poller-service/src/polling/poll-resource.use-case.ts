@@ -11,6 +11,7 @@ import { ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit';
 import { inSpan, markSpanFailed, ROOT_CONTEXT, SpanKind } from '@pollcast/telemetry';
 import type { Env } from '../env';
 import type { PollRunStatus } from '../database/poller.entities';
+import { ReconciliationStore } from '../reconciliation/reconciliation.store';
 import { ScheduleStore, type ClaimedPoll } from '../schedule/schedule.store';
 import { failureDelayMs, pageRetryDelayMs, pollWindow, type PollWindow } from '../schedule/timing';
 import { AccessTokenCache } from './access-token.cache';
@@ -47,6 +48,7 @@ export class PollResource {
     @Inject(AccessTokenCache) private readonly tokens: AccessTokenCache,
     @Inject(ProviderClient) private readonly providers: ProviderClient,
     @Inject(PollerMetrics) private readonly metrics: PollerMetrics,
+    @Inject(ReconciliationStore) private readonly reconciliations: ReconciliationStore,
   ) {
     this.limiter = new InstanceRateLimiter(env.POLLER_RATE_LIMIT_PER_SECOND, env.POLLER_RATE_LIMIT_BURST);
     this.logger = logger.child({ component: 'poll' });
@@ -179,7 +181,7 @@ export class PollResource {
       const page = await this.fetchPage(poll, request, pageToken, signal);
       if (page.warnings.length > 0)
         log.warn({ warnings: page.warnings, page: progress.pages }, 'provider request warnings');
-      const { messages, sanitized, withoutId, afterWindow } = toRawChangeMessages(
+      const { messages, objectIds, sanitized, withoutId, afterWindow } = toRawChangeMessages(
         poll,
         window,
         page.records,
@@ -202,6 +204,10 @@ export class PollResource {
         log.debug({ records: afterWindow }, 'records changed after the window end left for the next poll');
       await this.confirmLease(poll, holder);
       await this.publisher.publish(messages);
+      if (poll.config.deletions?.mode === 'reconcile') {
+        // Published ids are known to exist (after the publish: a crash before it re-reads the window).
+        await this.reconciliations.recordPublished(poll.instanceId, poll.resource, objectIds);
+      }
       this.metrics.recordsPublished.inc(
         { element: poll.elementKey, resource: poll.resource },
         messages.length,

@@ -20,6 +20,10 @@ export class PollerMetrics {
   readonly scheduleLag: Histogram<'element'>;
   readonly pollDuration: Histogram<'element' | 'resource' | 'status'>;
   readonly inFlight: Gauge;
+  /** Reconciliations ended, by status (succeeded, failed, superseded). */
+  readonly reconciliations: Counter<'element' | 'status'>;
+  /** Deletion raw changes acknowledged by Kafka. */
+  readonly deletionsPublished: Counter<'element' | 'resource'>;
 
   constructor(
     @Inject(MetricsRegistry) metrics: MetricsRegistry,
@@ -74,6 +78,16 @@ export class PollerMetrics {
       [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     );
     this.inFlight = metric.gauge('pollcast_poller_polls_in_flight', 'Polls running in this replica');
+    this.reconciliations = metric.counter(
+      'pollcast_poller_reconciliations_total',
+      'Reconciliations (id listings diffed with the known ids) ended, by status',
+      ['element', 'status'],
+    );
+    this.deletionsPublished = metric.counter(
+      'pollcast_poller_deletions_published_total',
+      'Deletion raw changes (known ids a complete listing did not return) acknowledged by Kafka',
+      ELEMENT_RESOURCE,
+    );
     // Read from the shared table at scrape time: the same answer from every replica. The first of the
     // two gauges to be collected refreshes both.
     const inError = metric.gauge(

@@ -6,11 +6,20 @@ import { PollResource } from './poll-resource.use-case';
 import { ProviderClient } from './provider.client';
 import { RawChangePublisher } from './raw-change.publisher';
 import { RunDuePolls } from './run-due-polls.use-case';
+import { ReconcileResource } from '../reconciliation/reconcile-resource.use-case';
 
-/** Claiming due polls and running them. */
+/** Claiming due polls and reconciliations and running them. */
 @Module({
   imports: [ScheduleModule],
-  providers: [AccessTokenCache, PollerMetrics, ProviderClient, RawChangePublisher, PollResource, RunDuePolls],
+  providers: [
+    AccessTokenCache,
+    PollerMetrics,
+    ProviderClient,
+    RawChangePublisher,
+    PollResource,
+    ReconcileResource,
+    RunDuePolls,
+  ],
   exports: [RunDuePolls],
 })
 export class PollingModule {}

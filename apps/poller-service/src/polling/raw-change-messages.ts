@@ -16,6 +16,8 @@ import { objectIdOf, readDottedPath } from './record-fields';
 /** One provider page as raw-change messages, and what was left out or mended on the way (for logs). */
 export interface PageMessages {
   messages: OutgoingMessage[];
+  /** The object id of each message, in order. */
+  objectIds: string[];
   /** Records whose text held U+0000 or lone surrogates (replaced by U+FFFD). */
   sanitized: number;
   /** Records without a usable id (skipped). */
@@ -34,7 +36,7 @@ export function toRawChangeMessages(
   const { config } = poll;
   const polledAt = new Date().toISOString();
   const filterField = config.filterByUpdatedDate ? config.updated : config.created;
-  const result: PageMessages = { messages: [], sanitized: 0, withoutId: 0, afterWindow: 0 };
+  const result: PageMessages = { messages: [], objectIds: [], sanitized: 0, withoutId: 0, afterWindow: 0 };
   for (const providerRecord of records) {
     // Where records enter: text PostgreSQL cannot store (U+0000, lone surrogates) becomes U+FFFD, so
     // the record still reaches its callback and every consumer of the events topic can store it.
@@ -66,7 +68,11 @@ export function toRawChangeMessages(
       ...dateConfigs(config),
       createdCheckTolerance: config.createdCheckTolerance,
       filterByUpdatedDate: config.filterByUpdatedDate,
+      ...(config.deletions?.mode === 'flag'
+        ? { deletedFlag: { field: config.deletions.field, value: config.deletions.value } }
+        : {}),
     };
+    result.objectIds.push(objectId);
     result.messages.push({
       key: objectKey(poll.instanceId, poll.resource, objectId),
       value,

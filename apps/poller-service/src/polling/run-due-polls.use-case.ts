@@ -10,6 +10,8 @@ import {
 import type { Logger } from 'pino';
 import { ReadinessChecks, ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit';
 import type { Env } from '../env';
+import { ReconcileResource } from '../reconciliation/reconcile-resource.use-case';
+import { ReconciliationStore, type ClaimedReconciliation } from '../reconciliation/reconciliation.store';
 import { ScheduleStore, type ClaimedPoll } from '../schedule/schedule.store';
 import { PollerMetrics } from './poller.metrics';
 import { PollLease } from './poll-lease';
@@ -28,13 +30,16 @@ interface RunningPoll {
  * Runs the due polls of this replica for as long as it lives (the claim loop): whenever it has free
  * slots (POLLER_CONCURRENCY), it leases the most overdue rows (Postgres, SKIP LOCKED) and runs each with
  * `PollResource`; a timer keeps the leases of long polls alive.
- * Several replicas share the table; a row is leased by one of them at a time.
+ * Several replicas share the table; a row is leased by one of them at a time. Reconciliations (issue 17)
+ * are claimed in the same loop with their own lease columns and their own cap
+ * (POLLER_RECONCILIATION_CONCURRENCY), so a long listing never takes a poll's slot.
  */
 @Injectable()
 export class RunDuePolls implements OnApplicationBootstrap, BeforeApplicationShutdown {
   /** Who holds a lease: readable in the API and in `pg_stat_activity`-style debugging. */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly running = new Map<string, RunningPoll>();
+  private readonly reconciling = new Map<string, Pick<RunningPoll, 'controller' | 'done'>>();
   private stopping = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -47,6 +52,8 @@ export class RunDuePolls implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(ROOT_LOGGER) logger: Logger,
     @Inject(ScheduleStore) private readonly schedules: ScheduleStore,
     @Inject(PollResource) private readonly pollResource: PollResource,
+    @Inject(ReconciliationStore) private readonly reconciliations: ReconciliationStore,
+    @Inject(ReconcileResource) private readonly reconcileResource: ReconcileResource,
     @Inject(PollerMetrics) private readonly metrics: PollerMetrics,
     @Inject(ReadinessChecks) readiness: ReadinessChecks,
   ) {
@@ -86,6 +93,7 @@ export class RunDuePolls implements OnApplicationBootstrap, BeforeApplicationShu
         }
         for (const poll of claimed) this.start(poll, sentAt);
       }
+      await this.claimReconciliations();
       // A full batch means more may be due: go again as soon as a slot is free. Otherwise wait a tick.
       if (claimed.length > 0 && claimed.length === free) {
         // Saturated: wait for a slot, then a moment more so one claim fills several slots (one
@@ -96,6 +104,40 @@ export class RunDuePolls implements OnApplicationBootstrap, BeforeApplicationShu
         await this.nextWake(this.env.POLLER_CLAIM_INTERVAL_MS);
       }
     }
+  }
+
+  private async claimReconciliations(): Promise<void> {
+    const free = this.env.POLLER_RECONCILIATION_CONCURRENCY - this.reconciling.size;
+    if (free <= 0 || this.stopping) return;
+    let claimed: ClaimedReconciliation[] = [];
+    try {
+      claimed = await this.reconciliations.claimDue(free, this.owner, this.env.POLLER_LEASE_SECONDS);
+    } catch (error) {
+      if (Date.now() - this.lastClaimError > 10_000) {
+        this.lastClaimError = Date.now();
+        this.logger.error({ err: error }, 'claiming due reconciliations failed');
+      }
+    }
+    for (const run of claimed) this.startReconciliation(run);
+  }
+
+  private startReconciliation(run: ClaimedReconciliation): void {
+    if (this.stopping) return;
+    const controller = new AbortController();
+    const done = this.reconcileResource
+      .execute(run, controller.signal)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // Only the final database write can fail here; the lease then expires and the run is redone.
+          this.logger.error({ err: error, correlationId: run.runId }, 'recording the reconciliation failed');
+        },
+      )
+      .finally(() => {
+        this.reconciling.delete(run.runId);
+        this.wake?.();
+      });
+    this.reconciling.set(run.runId, { controller, done });
   }
 
   private nextWake(timeoutMs: number | undefined): Promise<void> {
@@ -149,6 +191,18 @@ export class RunDuePolls implements OnApplicationBootstrap, BeforeApplicationShu
     } catch (error) {
       this.logger.error({ err: error }, 'renewing leases failed');
     }
+    try {
+      const runIds = [...this.reconciling.keys()];
+      const lost = await this.reconciliations.renewLeases(runIds, this.env.POLLER_LEASE_SECONDS);
+      for (const runId of lost) {
+        const entry = this.reconciling.get(runId);
+        if (entry === undefined) continue;
+        this.logger.warn({ correlationId: runId }, 'reconciliation lease lost; aborting it');
+        entry.controller.abort(new Error('lease lost'));
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'renewing reconciliation leases failed');
+    }
   }
 
   /** Stop claiming; let polls in flight finish for POLLER_SHUTDOWN_GRACE_MS; abort the rest (their
@@ -159,7 +213,9 @@ export class RunDuePolls implements OnApplicationBootstrap, BeforeApplicationShu
     this.stopping = true;
     this.wake?.();
     await this.loop;
-    const pending = [...this.running.values()];
+    // A reconciliation is only worth finishing if it is quick; it is redone whole anyway.
+    for (const entry of this.reconciling.values()) entry.controller.abort(new Error('shutting down'));
+    const pending = [...this.running.values(), ...this.reconciling.values()];
     this.logger.info({ inFlight: pending.length }, 'scheduler stopping; waiting for polls in flight');
     let graceTimer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'timeout'>((resolve) => {

@@ -39,10 +39,15 @@ export class ApplyInstanceSnapshot {
         instanceCreatedAt: new Date(snapshot.createdAt),
       },
       intervalSeconds,
+      reconcileUnitSeconds: intervalUnitSeconds(this.env),
       resources: snapshot.events.resources.map((config) => ({
         resource: config.resource,
         config,
         startJitterMs: jitterMs(maxJitterMs),
+        reconcileIntervalSeconds:
+          config.deletions?.mode === 'reconcile'
+            ? config.deletions.intervalMinutes * intervalUnitSeconds(this.env)
+            : null,
       })),
       // A new instance polls from its creation; a resource added later from the change that added it.
       firstWatermark: (instanceIsNew) =>

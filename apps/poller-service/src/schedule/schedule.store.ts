@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ResourcePoller } from '@pollcast/contracts';
 import type { PollRunStatus } from '../database/poller.entities';
+import type { LastReconciliation } from '../reconciliation/reconciliation.store';
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
@@ -27,14 +28,19 @@ export interface InstanceRecord {
 export interface ScheduleUpsert {
   resource: string;
   config: ResourcePoller;
-  /** Delay of the first poll of a new (or re-enabled) resource, spreading start times. */
+  /** Delay of the first poll of a new (or re-enabled) resource, spreading start times; the first
+   * reconciliation of a resource whose deletions turn `reconcile` waits as long. */
   startJitterMs: number;
+  /** Seconds between reconciliations; null = deletions are not reconciled. */
+  reconcileIntervalSeconds: number | null;
 }
 
 export interface SnapshotWrite {
   instance: Omit<InstanceRecord, 'updatedAt'>;
   intervalSeconds: number;
   resources: ScheduleUpsert[];
+  /** Seconds per configured minute (POLLER_INTERVAL_UNIT): reconcile intervals are scaled by it. */
+  reconcileUnitSeconds: number;
   /** Watermark for resources new to this instance, given whether the instance itself is new. */
   firstWatermark(instanceIsNew: boolean): Date;
 }
@@ -72,6 +78,12 @@ export interface ScheduleView {
   leaseOwner: string | null;
   leaseExpiresAt: Date | null;
   createdAt: Date;
+  reconcileNextDueAt: Date | null;
+  reconcileRequested: boolean;
+  reconcileRunId: string | null;
+  reconcileLeaseExpiresAt: Date | null;
+  /** `LastReconciliation` of reconciliation.store.ts. */
+  lastReconciliation: LastReconciliation | null;
 }
 
 export interface RunOutcome {
@@ -130,25 +142,38 @@ export class ScheduleStore {
         resource: entry.resource,
         config: entry.config,
         jitter_ms: entry.startJitterMs,
+        reconcile_seconds: entry.reconcileIntervalSeconds,
       }));
       // A row a poll holds keeps its claim time; a re-enabled row is due soon; a shortened interval
       // brings the next poll forward.
       await manager.query(
-        `INSERT INTO schedules AS s (instance_id, resource, config, interval_seconds, active, next_due_at, watermark)
-         SELECT $1, r.resource, r.config, $2, $3, now() + r.jitter_ms * interval '1 millisecond', $4
-           FROM jsonb_to_recordset($5::jsonb) AS r(resource text, config jsonb, jitter_ms double precision)
+        `INSERT INTO schedules AS s (instance_id, resource, config, interval_seconds, active, next_due_at, watermark,
+                                     reconcile_next_due_at)
+         SELECT $1, r.resource, r.config, $2, $3, now() + r.jitter_ms * interval '1 millisecond', $4,
+                CASE WHEN r.reconcile_seconds IS NOT NULL THEN now() + r.jitter_ms * interval '1 millisecond' END
+           FROM jsonb_to_recordset($5::jsonb)
+                AS r(resource text, config jsonb, jitter_ms double precision, reconcile_seconds double precision)
          ON CONFLICT (instance_id, resource) DO UPDATE SET
            config = excluded.config, interval_seconds = excluded.interval_seconds, active = excluded.active,
            next_due_at = CASE
              WHEN s.current_poll_id IS NOT NULL THEN s.next_due_at
              WHEN excluded.active AND NOT s.active THEN excluded.next_due_at
-             ELSE LEAST(s.next_due_at, now() + make_interval(secs => excluded.interval_seconds)) END`,
+             ELSE LEAST(s.next_due_at, now() + make_interval(secs => excluded.interval_seconds)) END,
+           -- Reconciliation turned on: due soon; off: NULL; a shorter interval brings the next one forward.
+           reconcile_next_due_at = CASE
+             WHEN excluded.reconcile_next_due_at IS NULL THEN NULL
+             WHEN s.reconcile_run_id IS NOT NULL THEN s.reconcile_next_due_at
+             WHEN s.reconcile_next_due_at IS NULL THEN excluded.reconcile_next_due_at
+             ELSE LEAST(s.reconcile_next_due_at, now() + make_interval(secs =>
+                    ((excluded.config -> 'deletions' ->> 'intervalMinutes')::double precision
+                      * $6::double precision))) END`,
         [
           instance.id,
           write.intervalSeconds,
           instance.active,
           write.firstWatermark(upserted.inserted),
           JSON.stringify(resources),
+          write.reconcileUnitSeconds,
         ],
       );
       await manager.query(
@@ -304,7 +329,10 @@ export class ScheduleStore {
               next_due_at AS "nextDueAt", watermark, state, consecutive_failures AS "consecutiveFailures",
               last_error AS "lastError", last_error_at AS "lastErrorAt", last_success_at AS "lastSuccessAt",
               poll_requested AS "pollRequested", current_poll_id AS "currentPollId",
-              lease_owner AS "leaseOwner", lease_expires_at AS "leaseExpiresAt", created_at AS "createdAt"
+              lease_owner AS "leaseOwner", lease_expires_at AS "leaseExpiresAt", created_at AS "createdAt",
+              reconcile_next_due_at AS "reconcileNextDueAt", reconcile_requested AS "reconcileRequested",
+              reconcile_run_id AS "reconcileRunId", reconcile_lease_expires_at AS "reconcileLeaseExpiresAt",
+              last_reconciliation AS "lastReconciliation"
          FROM schedules WHERE instance_id = $1 ORDER BY resource`,
       [instanceId],
     );

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Deletions } from '@pollcast/contracts';
+import { deletionsConfigSchema } from './deletions-config';
 import { describeValue, didYouMean, isPlainObject, relativeZodIssues, type RelativeIssue } from './issues';
 import { flagSchema, requiredStringSchema, wholeNumberSchema } from './scalars';
 import { dateFormatProblem, urlTemplateProblem, zoneProblem } from './templates';
@@ -137,6 +139,7 @@ export const resourcePollerConfigSchema = withoutUnknownKeys(
     createdCheckTolerance: secondsSchema,
     pageSize: wholeNumberSchema({ min: 1, max: 1000, unit: 'records', example: '100' }),
     pollDelay: secondsSchema,
+    deletions: deletionsConfigSchema,
   },
   'resource poller configuration',
 );
@@ -152,6 +155,8 @@ export interface PartialResourceConfig {
   createdCheckTolerance?: number;
   pageSize?: number;
   pollDelay?: number;
+  /** null = explicitly off (`{"mode": "off"}`). */
+  deletions?: Deletions | null;
 }
 
 export function parseResourceObject(value: unknown): {
@@ -264,5 +269,6 @@ export function completeResourceConfig(
   };
   if (merged.dates?.updated !== undefined) config.updated = merged.dates.updated;
   if (merged.dates?.created !== undefined) config.created = merged.dates.created;
+  if (merged.deletions !== undefined && merged.deletions !== null) config.deletions = merged.deletions;
   return config;
 }

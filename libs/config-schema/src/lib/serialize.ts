@@ -42,6 +42,8 @@ export function toResourceJson(resource: ResourcePollerConfig): Record<string, u
   json.createdCheckTolerance = resource.createdCheckTolerance;
   json.pageSize = resource.pageSize;
   json.pollDelay = resource.pollDelay;
+  // Only when on: a body without it is an Open Connectors body, and stays one.
+  if (resource.deletions !== undefined) json.deletions = { ...resource.deletions };
   return json;
 }
 

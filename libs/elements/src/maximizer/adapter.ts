@@ -21,9 +21,21 @@ import {
   MAXIMIZER_PROVIDER_HOSTS,
 } from './definition';
 import { interpretReadResponse, interpretTokenResponse } from './octopus';
-import { planFirstPage, planMaximizerHubRequest, requestError, resolveResource, withPageToken } from './plan';
+import {
+  planFirstPage,
+  planMaximizerHubRequest,
+  planMaximizerIdListing,
+  requestError,
+  resolveResource,
+  withPageToken,
+} from './plan';
 
-export { MAXIMIZER_DEFAULT_PAGE_SIZE, MAXIMIZER_MAX_PAGE_SIZE, planMaximizerHubRequest } from './plan';
+export {
+  MAXIMIZER_DEFAULT_PAGE_SIZE,
+  MAXIMIZER_MAX_PAGE_SIZE,
+  planMaximizerHubRequest,
+  planMaximizerIdListing,
+} from './plan';
 
 export interface MaximizerAdapterOptions {
   /** Defaults: connect 5 s, total 30 s. */
@@ -248,6 +260,7 @@ export function createMaximizerAdapter(options: MaximizerAdapterOptions = {}): E
     providerTargets,
 
     planHubRequest: planMaximizerHubRequest,
+    planIdListing: planMaximizerIdListing,
 
     async executeHubRequest(request: HubRequest): Promise<HubResponse> {
       const plan = withPageToken(

@@ -1,5 +1,5 @@
 import { ElementRequestError } from '../errors';
-import { planMaximizerHubRequest } from './adapter';
+import { planMaximizerHubRequest, planMaximizerIdListing } from './adapter';
 
 const RENDERED_DATE = '2019-01-15T11:54:00-05:00';
 
@@ -194,5 +194,33 @@ describe('planMaximizerHubRequest', () => {
       /Unsupported operator '~' at position 2/,
     );
     expect(requestError('/hubs/crm/contacts?where=a=1&where=b=2').message).toMatch(/more than once/);
+  });
+});
+
+describe('planMaximizerIdListing (a reconciliation lists ids)', () => {
+  it('reads the whole resource of the poll URL: Key only, in Key order, 1000 a page, fixed criteria kept', () => {
+    const plan = planMaximizerIdListing({
+      url: `/hubs/crm/contacts?where=LastModifyDate>'${RENDERED_DATE}' and FirstName='x'&fields=FirstName`,
+    });
+    expect(plan).toEqual({
+      resource: 'contacts',
+      method: 'POST',
+      path: '/octopus/Read',
+      warnings: [],
+      body: {
+        AbEntry: {
+          Scope: { Fields: { Key: 1 } },
+          Criteria: { SearchQuery: { Type: { $EQ: 'Contact' } } },
+          OrderBy: { Fields: [{ Key: 'ASC' }] },
+          PageSize: 1000,
+        },
+      },
+    });
+    const small = planMaximizerIdListing({ url: '/hubs/crm/contacts', pageSize: 50 });
+    expect((small.body as { AbEntry: { PageSize: number } }).AbEntry.PageSize).toBe(50);
+  });
+
+  it('refuses an unknown resource like a poll URL', () => {
+    expect(() => planMaximizerIdListing({ url: '/hubs/crm/nothing' })).toThrow(ElementRequestError);
   });
 });

@@ -158,3 +158,34 @@ export function planFirstPage(url: string, pageSize: number | undefined): HubReq
     warnings,
   };
 }
+
+/**
+ * The id listing of a reconciliation: the resource of the poll URL, read whole — no where clause (a
+ * listing filtered like the poll could miss records that still exist), only the id field in scope, in id
+ * order, at the largest page size. The resource's fixed criteria still apply (they define the resource).
+ */
+export function planMaximizerIdListing(input: { url: string; pageSize?: number }): HubRequestPlan {
+  let parsedUrl;
+  try {
+    parsedUrl = parseHubUrl(input.url);
+  } catch (error) {
+    if (error instanceof HubUrlError) throw requestError(error.message);
+    throw error;
+  }
+  const resource = resolveResource(parsedUrl.hub, parsedUrl.resource);
+  const warnings: string[] = [];
+  const searchQuery = combineCriteria(resource, undefined);
+  const readBody: OctopusReadBody = {
+    Scope: { Fields: { [resource.idField]: 1 } },
+    ...(searchQuery === undefined ? {} : { Criteria: { SearchQuery: searchQuery } }),
+    OrderBy: { Fields: [{ [resource.idField]: 'ASC' }] },
+    PageSize: resolvePageSize(input.pageSize ?? MAXIMIZER_MAX_PAGE_SIZE, undefined, warnings),
+  };
+  return {
+    resource: resource.name,
+    method: 'POST',
+    path: '/octopus/Read',
+    body: { [resource.entity]: readBody },
+    warnings,
+  };
+}

@@ -1,9 +1,16 @@
-// One resource of the poller configuration as a form: URL, ID field and Advanced Filtering (dates).
-import { TextField } from '../../components/field';
+// One resource of the poller configuration as a form: URL, ID field, Advanced Filtering (dates) and
+// Deletions (off, reconcile, flag).
+import { FieldMessages, TextField } from '../../components/field';
 import { resourceFieldId } from '../../lib/error-paths';
 import {
   dateKey,
   datesOf,
+  deletionsMode,
+  deletionsOf,
+  flagValueText,
+  withDeletionsMode,
+  withDeletionsValue,
+  type DeletionsMode,
   resourceConfig,
   stringValue,
   withDateValue,
@@ -45,13 +52,30 @@ export function ResourceEditor({
     ...input,
     field: `datesConfiguration.${dateKey(dates, input.kind, input.part)}`,
   }));
-  const shownFields = new Set(['url', 'idField', ...dateFields.map((input) => input.field)]);
+  const deletions = deletionsOf(config);
+  const mode = deletionsMode(config);
+  const deletionFields = [
+    'deletions',
+    'deletions.mode',
+    'deletions.intervalMinutes',
+    'deletions.field',
+    'deletions.value',
+  ];
+  const shownFields = new Set([
+    'url',
+    'idField',
+    ...dateFields.map((input) => input.field),
+    ...deletionFields,
+  ]);
   const errorsOf = (field: string) =>
     issues.filter((issue) => issue.field === field).map((issue) => issue.message);
   const otherErrors = issues
     .filter((issue) => !shownFields.has(issue.field))
     .map((issue) => (issue.field === '' ? issue.message : `${issue.field}: ${issue.message}`));
   const hasDateErrors = dateFields.some((input) => errorsOf(input.field).length > 0);
+  const deletionErrors = [...errorsOf('deletions'), ...errorsOf('deletions.mode')];
+  const hasDeletionErrors = deletionFields.some((field) => errorsOf(field).length > 0);
+  const modeId = resourceFieldId(resource, 'deletions.mode');
   const cardId = resourceFieldId(resource, '');
 
   return (
@@ -106,6 +130,61 @@ export function ResourceEditor({
             />
           ))}
         </div>
+      </details>
+      <details className="advanced" open={hasDeletionErrors || mode !== 'off' ? true : undefined}>
+        <summary>Deletions</summary>
+        <div className="field">
+          <label htmlFor={modeId}>Detect deleted records</label>
+          <select
+            id={modeId}
+            value={mode}
+            onChange={(event) =>
+              onChange(withDeletionsMode(configuration, resource, event.target.value as DeletionsMode))
+            }
+            aria-invalid={deletionErrors.length > 0 ? true : undefined}
+            aria-describedby={`${modeId}-hint${deletionErrors.length > 0 ? ` ${modeId}-error` : ''}`}
+          >
+            <option value="off">Off (as Open Connectors)</option>
+            <option value="reconcile">Reconcile: list every id now and then</option>
+            <option value="flag">Flag: a field marks deleted records</option>
+          </select>
+          <FieldMessages id={modeId} hint="Deleted records become DELETED events." errors={deletionErrors} />
+        </div>
+        {mode === 'reconcile' && (
+          <TextField
+            id={resourceFieldId(resource, 'deletions.intervalMinutes')}
+            label="Every (minutes)"
+            placeholder="1440"
+            inputMode="numeric"
+            value={stringValue(deletions['intervalMinutes'])}
+            onChange={(value) =>
+              onChange(withDeletionsValue(configuration, resource, 'intervalMinutes', value))
+            }
+            errors={errorsOf('deletions.intervalMinutes')}
+            hint="Default 1440 (daily)"
+          />
+        )}
+        {mode === 'flag' && (
+          <div className="date-grid">
+            <TextField
+              id={resourceFieldId(resource, 'deletions.field')}
+              label="Field"
+              placeholder="Deleted"
+              value={stringValue(deletions['field'])}
+              onChange={(value) => onChange(withDeletionsValue(configuration, resource, 'field', value))}
+              errors={errorsOf('deletions.field')}
+            />
+            <TextField
+              id={resourceFieldId(resource, 'deletions.value')}
+              label="Value"
+              placeholder="true"
+              value={flagValueText(deletions['value'])}
+              onChange={(value) => onChange(withDeletionsValue(configuration, resource, 'value', value))}
+              errors={errorsOf('deletions.value')}
+              hint="true, false, null and numbers are JSON; anything else is text"
+            />
+          </div>
+        )}
       </details>
     </fieldset>
   );
