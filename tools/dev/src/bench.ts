@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { buildAll } from './build';
 import { REPO_ROOT } from './infra';
 
-/** `npm run bench -- <name>`: each benchmark is one file that prints its own table. */
+/** `npm run bench -- <name>… [--flag=value…]`: each benchmark is one file that prints its own table;
+ * `--flag=value` arguments are handed to every selected benchmark (e.g. `latency --rates=1000,5000`). */
 export const BENCHMARKS: Record<string, string> = {
   'date-template': 'libs/date-template/bench/date-template.bench.ts',
   sim: 'tools/maximizer-sim/bench/sim.bench.ts',
@@ -12,6 +13,7 @@ export const BENCHMARKS: Record<string, string> = {
   normalizer: 'apps/normalizer/bench/normalizer.bench.ts',
   dispatcher: 'apps/dispatcher/bench/dispatcher.bench.ts',
   e2e: 'test/bench/e2e.bench.ts',
+  latency: 'test/bench/latency.bench.ts',
 };
 
 /** `--tracing`: the services export traces (OTLP/HTTP) to a null receiver in the benchmark process, to
@@ -20,7 +22,8 @@ const TRACING_FLAG = '--tracing';
 
 export function runBenchmarks(args: string[]): number {
   const tracing = args.includes(TRACING_FLAG);
-  const names = args.filter((arg) => arg !== TRACING_FLAG);
+  const flags = args.filter((arg) => arg !== TRACING_FLAG && /^--[\w-]+=/.test(arg));
+  const names = args.filter((arg) => arg !== TRACING_FLAG && !flags.includes(arg));
   const unknown = names.filter((name) => !(name in BENCHMARKS));
   if (unknown.length > 0) {
     process.stderr.write(
@@ -38,7 +41,7 @@ export function runBenchmarks(args: string[]): number {
       continue;
     }
     process.stdout.write(`\n[bench] ${name} (${file})\n`);
-    const result = spawnSync(process.execPath, ['-r', '@swc-node/register', file], {
+    const result = spawnSync(process.execPath, ['-r', '@swc-node/register', file, ...flags], {
       cwd: REPO_ROOT,
       stdio: 'inherit',
       env: tracing ? { ...process.env, BENCH_TRACING: '1' } : process.env,
