@@ -9,7 +9,7 @@ import { dataDir, PROFILES, startInfra } from '@pollcast/dev';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 
-export function peakRssMb(pid: number | undefined): number | undefined {
+function peakRssMb(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -21,7 +21,7 @@ export function peakRssMb(pid: number | undefined): number | undefined {
 }
 
 /** CPU seconds a process has used; with `children`, also its reaped and live children's (PostgreSQL). */
-export function cpuSeconds(pid: number | undefined, children = false): number {
+function cpuSeconds(pid: number | undefined, children = false): number {
   if (pid === undefined) return NaN;
   const fields = (id: number) => {
     try {
