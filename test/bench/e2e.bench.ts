@@ -10,17 +10,13 @@
  * (BENCH_TRACING=1) runs the services with tracing on, every poll sampled, exporting to a null OTLP
  * receiver in this process; compare its "CPU per event" with a run without the flag.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { Pool } from 'undici';
 import { topicName } from '@pollcast/contracts';
-import { dataDir, PROFILES, startInfra } from '@pollcast/dev';
 import { uniqueName, waitFor } from '@pollcast/testing';
-import { startOtlpReceiver } from '../support/otlp-receiver';
-import { startPlatform } from '../support/platform';
 import { createInstance, type SinkRequest, sinkRequests, TopicReader } from '../support/e2e-helpers';
+import { percentile, startBenchPlatform } from './bench-platform';
 
 const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 5000);
 const INSTANCES = Number(process.env.BENCH_E2E_INSTANCES ?? 4);
@@ -55,59 +51,6 @@ async function statementStats(databaseUrl: string, action: 'reset' | 'report'): 
   }
 }
 const log = (line: string) => process.stderr.write(`[bench:e2e] ${line}\n`);
-
-function peakRssMb(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /VmHWM:\s+(\d+) kB/.exec(status);
-    return match ? Math.round(Number(match[1]) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds a process has used; with `children`, also its reaped and live children's (PostgreSQL). */
-function cpuSeconds(pid: number | undefined, children = false): number {
-  if (pid === undefined) return NaN;
-  const fields = (id: number) => {
-    try {
-      // Fields after the command name, which may contain spaces: state is [0], ppid [1], utime [11].
-      return readFileSync(`/proc/${id}/stat`, 'utf8')
-        .replace(/^.*\) /s, '')
-        .split(' ');
-    } catch {
-      return undefined;
-    }
-  };
-  const own = fields(pid);
-  if (!own) return NaN;
-  const ticks = (values: string[], from: number, count: number) =>
-    values.slice(from, from + count).reduce((sum, value) => sum + Number(value), 0);
-  let total = ticks(own, 11, children ? 4 : 2);
-  if (children) {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const child = fields(Number(entry));
-      if (child?.[1] === String(pid)) total += ticks(child, 11, 2);
-    }
-  }
-  return total / 100; // USER_HZ
-}
-
-function postmasterPid(): number | undefined {
-  try {
-    return Number(
-      readFileSync(join(dataDir(PROFILES.bench, 'postgres'), 'postmaster.pid'), 'utf8').split('\n')[0],
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 /** The sink's raw ceiling: notifications of 10 events posted by a bare keep-alive loop. */
 async function undiciCeiling(sinkUrl: string, body: string, seconds: number): Promise<number> {
@@ -193,24 +136,8 @@ async function passThroughCeiling(
 }
 
 async function main(): Promise<void> {
-  const stops: (() => Promise<void>)[] = [];
-  // Its own broker and database (bench ports), unless KAFKA_BROKERS / DATABASE_URL name others;
-  // leftovers of an interrupted run in the bench folders are stopped first.
-  const infra = await startInfra(PROFILES.bench, log);
-  process.env.KAFKA_BROKERS = infra.kafkaBrokers;
-  process.env.DATABASE_URL = infra.databaseUrl;
-  const brokerPid = infra.pids.kafka;
-  stops.push(() => infra.stop());
-  const receiver = TRACING ? await startOtlpReceiver({ keep: false }) : undefined;
-  if (receiver) stops.push(() => receiver.stop());
-  const tracingEnv: Record<string, string> = receiver
-    ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_TRACES_SAMPLER: 'parentbased_always_on' }
-    : {};
-  const platform = await startPlatform({
-    logLevel: 'warn',
-    env: { POLLER_OVERLAP_SECONDS: '2', ...tracingEnv },
-  });
-  stops.unshift(() => platform.stop());
+  const bench = await startBenchPlatform({ tracing: TRACING, log });
+  const { platform, receiver } = bench;
   try {
     const rawReader = new TopicReader(topicName('rawChanges', platform.topicPrefix));
     await rawReader.start();
@@ -241,17 +168,8 @@ async function main(): Promise<void> {
     });
     if (seeded.status >= 300) throw new Error(`seed → ${seeded.status} ${await seeded.text()}`);
     const began = Date.now();
-    const cpuOf = () => {
-      const entries: [string, number][] = platform.processes.map((p) => [
-        p.spec.name + (platform.processes.filter((q) => q.spec.name === p.spec.name).indexOf(p) || ''),
-        cpuSeconds(p.child.pid),
-      ]);
-      if (brokerPid) entries.push(['kafka', cpuSeconds(brokerPid)]);
-      entries.push(['postgres (all backends)', cpuSeconds(postmasterPid(), true)]);
-      return new Map(entries);
-    };
-    const cpuBefore = cpuOf();
-    if (STATEMENT_STATS) await statementStats(infra.databaseUrl, 'reset');
+    const cpuBefore = bench.cpuByProcess();
+    if (STATEMENT_STATS) await statementStats(bench.databaseUrl, 'reset');
     // The seed gives contacts a parent company: count the contacts it really made.
     const stats = (await (await fetch(`${platform.simUrl}/_sim/stats`)).json()) as {
       byType: { Contact: number };
@@ -276,8 +194,8 @@ async function main(): Promise<void> {
       },
       { what: `${expected} events at the sink`, timeoutMs: 600000, intervalMs: 250 },
     );
-    const cpuAfter = cpuOf();
-    const statements = STATEMENT_STATS ? await statementStats(infra.databaseUrl, 'report') : [];
+    const cpuAfter = bench.cpuByProcess();
+    const statements = STATEMENT_STATS ? await statementStats(bench.databaseUrl, 'report') : [];
     const lastAt = Math.max(
       ...requests.map((request) => (request as unknown as { receivedAtMs: number }).receivedAtMs),
     );
@@ -319,13 +237,7 @@ async function main(): Promise<void> {
     await rawReader.stop();
     await eventsReader.stop();
 
-    const rss = Object.fromEntries(
-      platform.processes.map((p) => [
-        p.spec.name + (platform.processes.filter((q) => q.spec.name === p.spec.name).indexOf(p) || ''),
-        peakRssMb(p.child.pid),
-      ]),
-    );
-    if (brokerPid) rss.kafka = peakRssMb(brokerPid);
+    const rss = bench.peakRssByProcess();
 
     log('measuring the ceilings on the same machine');
     const sampleBody = JSON.stringify(requests.find((request) => request.response.status < 300)?.json ?? {});
@@ -372,7 +284,7 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
   } finally {
-    for (const stop of stops) await stop().catch(() => undefined);
+    await bench.stop();
   }
 }
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { buildAll } from './build';
 import { REPO_ROOT } from './infra';
 
-/** `npm run bench -- <name>`: each benchmark is one file that prints its own table. */
+/** `npm run bench -- <name>… [--flag=value…]`: each benchmark is one file that prints its own table;
+ * `--flag=value` arguments are handed to every selected benchmark (e.g. `latency --rates=1000,5000`). */
 export const BENCHMARKS: Record<string, string> = {
   'date-template': 'libs/date-template/bench/date-template.bench.ts',
   sim: 'tools/maximizer-sim/bench/sim.bench.ts',
@@ -14,6 +15,7 @@ export const BENCHMARKS: Record<string, string> = {
   dispatcher: 'apps/dispatcher/bench/dispatcher.bench.ts',
   e2e: 'test/bench/e2e.bench.ts',
   kafka: 'libs/service-kit/bench/kafka-client.bench.ts',
+  latency: 'test/bench/latency.bench.ts',
 };
 
 /** `--tracing`: the services export traces (OTLP/HTTP) to a null receiver in the benchmark process, to
@@ -22,7 +24,8 @@ const TRACING_FLAG = '--tracing';
 
 export function runBenchmarks(args: string[]): number {
   const tracing = args.includes(TRACING_FLAG);
-  const names = args.filter((arg) => arg !== TRACING_FLAG);
+  const flags = args.filter((arg) => arg !== TRACING_FLAG && /^--[\w-]+=/.test(arg));
+  const names = args.filter((arg) => arg !== TRACING_FLAG && !flags.includes(arg));
   const unknown = names.filter((name) => !(name in BENCHMARKS));
   if (unknown.length > 0) {
     process.stderr.write(
@@ -40,7 +43,7 @@ export function runBenchmarks(args: string[]): number {
       continue;
     }
     process.stdout.write(`\n[bench] ${name} (${file})\n`);
-    const result = spawnSync(process.execPath, ['-r', '@swc-node/register', file], {
+    const result = spawnSync(process.execPath, ['-r', '@swc-node/register', file, ...flags], {
       cwd: REPO_ROOT,
       stdio: 'inherit',
       env: tracing ? { ...process.env, BENCH_TRACING: '1' } : process.env,
