@@ -1,27 +1,23 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import {
-  callWithTokenRefresh,
-  ProviderError,
-  type HubRequestPlan,
-  type HubResponse,
-} from '@pollcast/elements';
+import { type HubRequestPlan, type HubResponse } from '@pollcast/elements';
 import { ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit';
-import { inSpan, markSpanFailed, ROOT_CONTEXT, SpanKind } from '@pollcast/telemetry';
+import { inSpan, markSpanFailed, ROOT_CONTEXT } from '@pollcast/telemetry';
 import type { Env } from '../env';
 import type { PollRunStatus } from '../database/poller.entities';
 import { ReconciliationStore } from '../reconciliation/reconciliation.store';
 import { ScheduleStore, type ClaimedPoll } from '../schedule/schedule.store';
-import { failureDelayMs, pageRetryDelayMs, pollWindow, type PollWindow } from '../schedule/timing';
+import { failureDelayMs, pollWindow, type PollWindow } from '../schedule/timing';
 import { AccessTokenCache } from './access-token.cache';
 import { PollerMetrics } from './poller.metrics';
 import { describeFailure, PollLimitError } from './poll-failure';
 import { LeaseLostError, type PollLease } from './poll-lease';
 import { ProviderClient } from './provider.client';
 import { RawChangePublisher } from './raw-change.publisher';
-import { InstanceRateLimiter, sleep } from './rate-limiter';
+import { InstanceRateLimiter } from './rate-limiter';
 import { toRawChangeMessages } from './raw-change-messages';
+import { fetchProviderPage } from './fetch-provider-page';
 
 /** Who runs a poll, and what it knows of the poll's lease. */
 export interface LeaseHolder {
@@ -248,43 +244,23 @@ export class PollResource {
         .planHubRequest({ url, pageSize: poll.config.pageSize }));
   }
 
-  /** One page, with the instance's rate limit; 429 waits Retry-After, 5xx / timeouts back off; a 401
-   * gets one fresh token (callWithTokenRefresh). Waits longer than POLLER_MAX_IN_POLL_WAIT_MS end the
-   * poll instead (the schedule retries it later). */
-  private async fetchPage(
+  /** One page, with the instance's rate limit and the shared retries (fetchProviderPage). */
+  private fetchPage(
     poll: ClaimedPoll,
     plan: () => HubRequestPlan,
     pageToken: string | undefined,
     signal: AbortSignal,
   ): Promise<HubResponse> {
-    const adapter = this.providers.adapter(poll.elementKey);
-    for (let attempt = 0; ; attempt += 1) {
-      await this.limiter.acquire(poll.instanceId, signal);
-      try {
-        return await callWithTokenRefresh(
-          (request) => this.tokens.get(poll.instanceId, request, signal),
-          (accessToken) =>
-            // No traceparent to the provider: our trace ids are nothing a third party needs.
-            inSpan('provider request', { kind: SpanKind.CLIENT }, () =>
-              adapter.executeHubRequest({
-                configuration: poll.elementConfig,
-                accessToken,
-                plan: plan(),
-                pageToken,
-                signal,
-              }),
-            ),
-        );
-      } catch (error) {
-        if (signal.aborted) throw error;
-        const transient =
-          error instanceof ProviderError && (error.kind === 'rate_limited' || error.kind === 'retryable');
-        if (!transient || attempt >= this.env.POLLER_PAGE_RETRIES) throw error;
-        const delayMs = error.retryAfterMs ?? pageRetryDelayMs(attempt, this.env.POLLER_PAGE_RETRY_BASE_MS);
-        if (delayMs > this.env.POLLER_MAX_IN_POLL_WAIT_MS) throw error;
-        this.metrics.providerRetries.inc({ element: poll.elementKey, kind: error.kind });
-        await sleep(delayMs, signal);
-      }
-    }
+    return fetchProviderPage({
+      adapter: this.providers.adapter(poll.elementKey),
+      configuration: poll.elementConfig,
+      plan,
+      pageToken,
+      tokens: (request) => this.tokens.get(poll.instanceId, request, signal),
+      settings: this.env,
+      signal,
+      beforeAttempt: () => this.limiter.acquire(poll.instanceId, signal),
+      onRetry: (kind) => this.metrics.providerRetries.inc({ element: poll.elementKey, kind }),
+    });
   }
 }

@@ -1,22 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import {
-  callWithTokenRefresh,
-  ProviderError,
-  type HubRequestPlan,
-  type HubResponse,
-} from '@pollcast/elements';
+import { type HubRequestPlan, type HubResponse } from '@pollcast/elements';
 import { ROOT_LOGGER, SERVICE_ENV } from '@pollcast/service-kit';
-import { inSpan, markSpanFailed, ROOT_CONTEXT, SpanKind } from '@pollcast/telemetry';
+import { inSpan, markSpanFailed, ROOT_CONTEXT } from '@pollcast/telemetry';
 import { intervalUnitSeconds, type Env } from '../env';
 import { AccessTokenCache } from '../polling/access-token.cache';
 import { describeFailure, PollLimitError } from '../polling/poll-failure';
 import { PollerMetrics } from '../polling/poller.metrics';
 import { ProviderClient } from '../polling/provider.client';
 import { RawChangePublisher } from '../polling/raw-change.publisher';
-import { sleep } from '../polling/rate-limiter';
+import { fetchProviderPage } from '../polling/fetch-provider-page';
 import { objectIdOf } from '../polling/record-fields';
-import { pageRetryDelayMs } from '../schedule/timing';
 import { deletionMessages } from './deletion-messages';
 import {
   ReconciliationStore,
@@ -179,38 +173,21 @@ export class ReconcileResource {
     }
   }
 
-  /** One page of ids, with a fresh token on 401 and the poll's retries for 429 / 5xx / timeouts. */
-  private async fetchPage(
+  /** One page of ids, with a fresh token on 401 and the poll's retries (fetchProviderPage). */
+  private fetchPage(
     run: ClaimedReconciliation,
     plan: HubRequestPlan,
     pageToken: string | undefined,
     signal: AbortSignal,
   ): Promise<HubResponse> {
-    const adapter = this.providers.adapter(run.elementKey);
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await callWithTokenRefresh(
-          (request) => this.tokens.get(run.instanceId, request, signal),
-          (accessToken) =>
-            inSpan('provider request', { kind: SpanKind.CLIENT }, () =>
-              adapter.executeHubRequest({
-                configuration: run.elementConfig,
-                accessToken,
-                plan,
-                pageToken,
-                signal,
-              }),
-            ),
-        );
-      } catch (error) {
-        if (signal.aborted) throw error;
-        const transient =
-          error instanceof ProviderError && (error.kind === 'rate_limited' || error.kind === 'retryable');
-        if (!transient || attempt >= this.env.POLLER_PAGE_RETRIES) throw error;
-        const delayMs = error.retryAfterMs ?? pageRetryDelayMs(attempt, this.env.POLLER_PAGE_RETRY_BASE_MS);
-        if (delayMs > this.env.POLLER_MAX_IN_POLL_WAIT_MS) throw error;
-        await sleep(delayMs, signal);
-      }
-    }
+    return fetchProviderPage({
+      adapter: this.providers.adapter(run.elementKey),
+      configuration: run.elementConfig,
+      plan: () => plan,
+      pageToken,
+      tokens: (request) => this.tokens.get(run.instanceId, request, signal),
+      settings: this.env,
+      signal,
+    });
   }
 }
