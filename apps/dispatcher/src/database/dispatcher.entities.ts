@@ -5,6 +5,7 @@ import { NotificationTraceparent1796083200000 } from '../migrations/179608320000
 import { DeliveryAttemptsInstanceIndex1796200000000 } from '../migrations/1796200000000-delivery-attempts-instance-index';
 import { NotificationLeaseToken1796300000000 } from '../migrations/1796300000000-notification-lease-token';
 import { NotificationOldestEvent1796400000000 } from '../migrations/1796400000000-notification-oldest-event';
+import { EventsJsonText1796500000000 } from '../migrations/1796500000000-events-json-text';
 
 /** Notification lifecycle. SENDING = claimed by a replica (its lease is `next_attempt_at`). */
 export const NOTIFICATION_STATUSES = [
@@ -54,7 +55,7 @@ export class EventEntity {
   @Column({ name: 'event_date', type: 'timestamptz' }) eventDate!: Date;
   @Column({ name: 'received_at', type: 'timestamptz' }) receivedAt!: Date;
   @Column({ name: 'correlation_id', type: 'text', nullable: true }) correlationId!: string | null;
-  @Column({ type: 'jsonb' }) event!: Record<string, unknown>;
+  @Column({ type: 'json' }) event!: Record<string, unknown>;
   @Column({ name: 'notification_id', type: 'uuid', nullable: true }) notificationId!: string | null;
 }
 
@@ -112,4 +113,5 @@ export const DISPATCHER_MIGRATIONS = [
   DeliveryAttemptsInstanceIndex1796200000000,
   NotificationLeaseToken1796300000000,
   NotificationOldestEvent1796400000000,
+  EventsJsonText1796500000000,
 ];

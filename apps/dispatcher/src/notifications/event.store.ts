@@ -109,7 +109,7 @@ export class EventStore {
              r.event_type, r.event_date, r.correlation_id, r.event, r.notification_id
            FROM json_to_recordset($1::json) AS r(event_id text, instance_id text, organization_id text,
              element_key text, resource text, object_id text, event_type text, event_date timestamptz,
-             correlation_id text, event jsonb, notification_id uuid)
+             correlation_id text, event json, notification_id uuid)
            ON CONFLICT (event_id) DO NOTHING
            RETURNING 1`,
           [
