@@ -54,6 +54,15 @@ export const envSchema = baseEnvSchema.extend({
     .describe('Consecutive failures before a resource shows as error'),
   POLLER_PROVIDER_TIMEOUT_MS: positiveInt.default(30000),
   POLLER_MAX_PAGES_PER_POLL: positiveInt.default(10000),
+  POLLER_UNCHANGED_MEMORY_RECORDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000_000)
+    .default(200_000)
+    .describe(
+      'Records remembered (over all resources) so a window re-reading its overlap does not publish them again; 0: off',
+    ),
   POLLER_RECONCILIATION_CONCURRENCY: positiveInt
     .max(100)
     .default(2)

@@ -85,6 +85,30 @@ describe('polling', () => {
     expect(lastRun.window_from.getTime()).toBeLessThan(lastRun.window_to.getTime());
   });
 
+  it('publishes a record once while overlapping windows read it again unchanged, and again once changed', async () => {
+    const { sim } = harness;
+    const instanceId = 'inst-unchanged';
+    await harness.publishSnapshot(harness.snapshot(instanceId, { intervalSeconds: 1 }));
+    await waitFor(async () => (await harness.runs(instanceId)).some((run) => run.status === 'succeeded'), {
+      what: 'a first successful poll',
+    });
+    const record = sim.store.create('AbEntry', { Type: 'Company', CompanyName: 'Read by every window' });
+    const changedAt = Date.parse(String(record.LastModifyDate));
+    // The 5 s overlap: with a 1 s interval, about five windows read it.
+    const windowsThatRead = async () =>
+      (await harness.runs(instanceId)).filter(
+        (run) => run.status === 'succeeded' && run.window_from.getTime() <= changedAt,
+      ).length;
+    await waitFor(async () => (await windowsThatRead()) >= 4, { what: 'four windows reading the record' });
+    const copies = () =>
+      harness.rawFor(instanceId).filter((message) => message.value.objectId === keyOf(record));
+    expect(copies()).toHaveLength(1);
+
+    sim.store.update('AbEntry', keyOf(record), { CompanyName: 'Renamed' });
+    await waitFor(() => copies().length === 2, { what: 'the changed record' });
+    expect(copies()[1]?.value.record.CompanyName).toBe('Renamed');
+  });
+
   it('does not lose a record changed later in the second the watermark fell in', async () => {
     const { sim } = harness;
     const instanceId = 'inst-boundary';

@@ -18,6 +18,7 @@ import { RawChangePublisher } from './raw-change.publisher';
 import { InstanceRateLimiter } from './rate-limiter';
 import { toRawChangeMessages } from './raw-change-messages';
 import { fetchProviderPage } from './fetch-provider-page';
+import { UnchangedRecords, type PollMemory } from './unchanged-records';
 
 /** Who runs a poll, and what it knows of the poll's lease. */
 export interface LeaseHolder {
@@ -34,6 +35,7 @@ export interface LeaseHolder {
 @Injectable()
 export class PollResource {
   private readonly limiter: InstanceRateLimiter;
+  private readonly unchanged: UnchangedRecords;
   private readonly logger: Logger;
 
   constructor(
@@ -47,6 +49,7 @@ export class PollResource {
     @Inject(ReconciliationStore) private readonly reconciliations: ReconciliationStore,
   ) {
     this.limiter = new InstanceRateLimiter(env.POLLER_RATE_LIMIT_PER_SECOND, env.POLLER_RATE_LIMIT_BURST);
+    this.unchanged = new UnchangedRecords(env.POLLER_UNCHANGED_MEMORY_RECORDS);
     this.logger = logger.child({ component: 'poll' });
     setInterval(() => this.limiter.prune(), 60_000).unref();
   }
@@ -90,9 +93,11 @@ export class PollResource {
     );
     const progress = { pages: 0, records: 0 };
     const base = { poll, startedAt, window, owner };
+    const memory = this.unchanged.begin(poll);
     try {
-      await this.readAndPublish(poll, holder, window, progress, signal, log);
+      await this.readAndPublish(poll, holder, window, progress, memory, signal, log);
     } catch (error) {
+      memory.finish(false);
       if (signal.aborted || error instanceof LeaseLostError) {
         const status = await this.schedules.finish({ ...base, ...progress, status: 'abandoned' });
         this.metrics.pollsAbandoned.inc(labels);
@@ -137,6 +142,7 @@ export class PollResource {
       return status;
     }
     const status = await this.schedules.finish({ ...base, ...progress, status: 'succeeded' });
+    memory.finish(status === 'succeeded');
     if (status === 'succeeded') {
       this.metrics.pollsSucceeded.inc(labels);
     } else {
@@ -164,6 +170,7 @@ export class PollResource {
     holder: LeaseHolder,
     window: PollWindow,
     progress: { pages: number; records: number },
+    memory: PollMemory,
     signal: AbortSignal,
     log: Logger,
   ): Promise<void> {
@@ -198,18 +205,19 @@ export class PollResource {
       }
       if (afterWindow > 0)
         log.debug({ records: afterWindow }, 'records changed after the window end left for the next poll');
+      const { publish, fingerprints, unchanged } = memory.select(messages, objectIds);
       await this.confirmLease(poll, holder);
-      await this.publisher.publish(messages);
+      await this.publisher.publish(publish);
+      memory.remember(fingerprints);
       if (poll.config.deletions?.mode === 'reconcile') {
-        // Published ids are known to exist (after the publish: a crash before it re-reads the window).
+        // Read ids are known to exist (after the publish: a crash before it re-reads the window).
         await this.reconciliations.recordPublished(poll.instanceId, poll.resource, objectIds);
       }
-      this.metrics.recordsPublished.inc(
-        { element: poll.elementKey, resource: poll.resource },
-        messages.length,
-      );
+      const labels = { element: poll.elementKey, resource: poll.resource };
+      this.metrics.recordsPublished.inc(labels, publish.length);
+      if (unchanged > 0) this.metrics.recordsUnchanged.inc(labels, unchanged);
       progress.pages += 1;
-      progress.records += messages.length;
+      progress.records += publish.length;
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);
   }

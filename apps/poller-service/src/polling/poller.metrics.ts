@@ -16,6 +16,8 @@ export class PollerMetrics {
   readonly recordsPublished: Counter<'element' | 'resource'>;
   /** Records with text PostgreSQL cannot store (U+0000, lone surrogates), replaced by U+FFFD. */
   readonly recordsSanitized: Counter<'element' | 'resource'>;
+  /** Records read again exactly as this replica last published them (the window's overlap): not sent. */
+  readonly recordsUnchanged: Counter<'element' | 'resource'>;
   readonly providerRetries: Counter<'element' | 'kind'>;
   readonly scheduleLag: Histogram<'element'>;
   readonly pollDuration: Histogram<'element' | 'resource' | 'status'>;
@@ -53,6 +55,11 @@ export class PollerMetrics {
     this.recordsSanitized = metric.counter(
       'pollcast_poller_records_sanitized_total',
       'Provider records whose text held U+0000 or lone surrogates, replaced by U+FFFD before publishing',
+      ELEMENT_RESOURCE,
+    );
+    this.recordsUnchanged = metric.counter(
+      'pollcast_poller_records_unchanged_total',
+      'Provider records read again exactly as this replica last published them (window overlap), not published again',
       ELEMENT_RESOURCE,
     );
     this.recordsPublished = metric.counter(
