@@ -229,7 +229,7 @@ async function main(): Promise<void> {
     const stages = [
       `first poll that saw a change +${((firstPoll - began) / 1000).toFixed(1)} s`,
       `last such poll +${((lastPoll - began) / 1000).toFixed(1)} s`,
-      `last raw change on the topic +${((lastOf(rawReader.messages) - began) / 1000).toFixed(1)} s`,
+      `last raw change on the topic +${((lastOf(rawReader.messages) - began) / 1000).toFixed(1)} s (${rawReader.messages.length} raw changes)`,
       `last event on the topic +${((lastOf(eventsReader.messages) - began) / 1000).toFixed(1)} s (${eventsReader.messages.length} events)`,
       `last callback +${seconds.toFixed(1)} s`,
     ];
