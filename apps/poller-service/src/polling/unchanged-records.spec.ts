@@ -87,6 +87,12 @@ describe('UnchangedRecords', () => {
     expect(poll(records.begin({ ...unit, instanceId: '1' }), [a1])).toEqual(['1/contacts/a']);
     expect(poll(records.begin({ ...unit, instanceId: '3' }), [a1])).toEqual([]);
 
+    // One window larger than the whole memory keeps no more than it could store.
+    const small = new UnchangedRecords(2);
+    const large = small.begin(unit);
+    expect(poll(large, [a1, b1, c1])).toHaveLength(3);
+    expect(poll(large, [a1, b1, c1])).toEqual(['1/contacts/c']);
+
     const off = new UnchangedRecords(0);
     const memory = off.begin(unit);
     poll(memory, [a1]);

@@ -25,7 +25,7 @@ function fingerprintOf(record: unknown): string {
 export class UnchangedRecords {
   private readonly units: LRUCache<string, Fingerprints> | undefined;
 
-  constructor(maxRecords: number) {
+  constructor(private readonly maxRecords: number) {
     this.units =
       maxRecords > 0
         ? new LRUCache<string, Fingerprints>({
@@ -40,7 +40,7 @@ export class UnchangedRecords {
     // The configuration decides what the normalizer makes of a record (dates, the deletion flag), so a
     // changed one starts a new memory.
     const unit = `${poll.instanceId}\u0000${poll.resource}\u0000${fingerprintOf(poll.config)}`;
-    return new PollMemory(this.units, unit, this.units?.get(unit));
+    return new PollMemory(this.units, unit, this.units?.get(unit), this.maxRecords);
   }
 }
 
@@ -52,6 +52,9 @@ export class PollMemory {
     private readonly units: LRUCache<string, Fingerprints> | undefined,
     private readonly unit: string,
     private readonly previous: Fingerprints | undefined,
+    /** No more than the whole memory holds: a window of millions of records must not grow a map the
+     * cache would refuse anyway (those past it are simply published next time). */
+    private readonly maxRecords: number,
   ) {}
 
   /**
@@ -86,7 +89,10 @@ export class PollMemory {
 
   /** After Kafka acknowledged the page: its records (published or left out) are known published. */
   remember(fingerprints: ReadonlyArray<[string, string]>): void {
-    for (const [objectId, fingerprint] of fingerprints) this.current.set(objectId, fingerprint);
+    for (const [objectId, fingerprint] of fingerprints) {
+      if (this.current.size >= this.maxRecords && !this.current.has(objectId)) return;
+      this.current.set(objectId, fingerprint);
+    }
   }
 
   /**
