@@ -3,13 +3,11 @@
 // stream of changes across tenants and instances; a seeded, printed, replayable schedule of faults; and at
 // the end a check of every change (docs/reliability.md). Runs on plain Node (the embedded PostgreSQL
 // package is ESM), started by tools/dev (`pollcast-dev test --soak`).
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { startLocalKafka, type LocalKafkaHandle } from '@pollcast/local-kafka';
-import { prng } from '@pollcast/maximizer-sim';
 import {
   dataDir,
   PROFILES,
@@ -31,6 +29,18 @@ import {
   tallyDeliveries,
   type ServiceName,
 } from './fault-kit';
+import {
+  describe,
+  DISPATCHER_TIMEOUT_MS,
+  faultKind,
+  PAUSE_MS,
+  POLLER_LEASE_SECONDS,
+  schedule,
+  TOXIC_ATTRIBUTES,
+  type Fault,
+  type Target,
+} from './soak-schedule';
+import { createTenant } from './soak-tenants';
 
 const PROFILE = PROFILES.soak;
 const log = (line: string) =>
@@ -59,130 +69,14 @@ const SEED = args.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : pos
 const INSTANCES = positive('instances', args.instances);
 const TENANTS = Math.min(positive('tenants', args.tenants), INSTANCES);
 
-/** Leases the pauses must outlast (set below for the services). */
-const POLLER_LEASE_SECONDS = 10;
-const DISPATCHER_TIMEOUT_MS = 5000; // its lease is this + 30 s
-const PAUSE_MS: Record<'poller-service' | 'normalizer' | 'dispatcher', number> = {
-  'poller-service': (POLLER_LEASE_SECONDS + 5) * 1000,
-  normalizer: 20_000,
-  dispatcher: DISPATCHER_TIMEOUT_MS + 30_000 + 5000,
-};
 /** A record is changed again only this long after its last change, so no two changes of one record
  * fall inside one fault and its recovery (polling sees the latest state only). */
 const UPDATE_AFTER_MS = 180_000;
 
-// ---- the seeded schedule ----------------------------------------------------------------------------
-
-type Target = 'kafka' | 'postgres' | 'provider' | 'callback';
-type NetToxic = 'latency' | 'bandwidth' | 'reset_peer' | 'timeout';
-type Fault =
-  | { kind: 'kill-9'; service: ServiceName; replica: number }
-  | { kind: 'pause'; service: 'poller-service' | 'normalizer' | 'dispatcher'; replica: number }
-  | { kind: 'broker-restart' }
-  | { kind: 'postgres-restart' }
-  | { kind: 'net'; target: Target; toxic: NetToxic; seconds: number };
-
-function faultKind(fault: Fault): string {
-  return fault.kind === 'net' ? `net ${fault.toxic}` : fault.kind;
-}
-
-function describe(fault: Fault): string {
-  switch (fault.kind) {
-    case 'kill-9':
-      return `kill -9 ${fault.service} replica ${fault.replica}`;
-    case 'pause':
-      return `SIGSTOP ${fault.service} replica ${fault.replica} for ${PAUSE_MS[fault.service] / 1000} s`;
-    case 'net':
-      return `${fault.toxic} on ${fault.target} for ${fault.seconds} s`;
-    case 'broker-restart':
-    case 'postgres-restart':
-      return fault.kind;
-  }
-}
-
-function schedule(seed: number, count: number): Fault[] {
-  const next = prng(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const weighted: Fault['kind'][] = [
-    'kill-9',
-    'kill-9',
-    'kill-9',
-    'pause',
-    'pause',
-    'net',
-    'net',
-    'net',
-    'net',
-    'broker-restart',
-    'postgres-restart',
-  ];
-  return Array.from({ length: count }, (): Fault => {
-    const kind = pick(weighted);
-    switch (kind) {
-      case 'kill-9':
-        return {
-          kind,
-          service: pick(['poller-service', 'normalizer', 'dispatcher', 'instance-service'] as const),
-          replica: Math.floor(next() * REPLICAS),
-        };
-      case 'pause':
-        return {
-          kind,
-          service: pick(['poller-service', 'normalizer', 'dispatcher'] as const),
-          replica: Math.floor(next() * REPLICAS),
-        };
-      case 'net':
-        return {
-          kind,
-          target: pick(['kafka', 'postgres', 'provider', 'callback'] as const),
-          toxic: pick(['latency', 'bandwidth', 'reset_peer', 'timeout'] as const),
-          seconds: 10 + Math.floor(next() * 21),
-        };
-      case 'broker-restart':
-      case 'postgres-restart':
-        return { kind };
-    }
-  });
-}
-
-const TOXIC_ATTRIBUTES: Record<NetToxic, Record<string, number>> = {
-  latency: { latency: 1000, jitter: 500 },
-  bandwidth: { rate: 16 }, // KB/s
-  reset_peer: { timeout: 0 }, // every connection reset (RST) as soon as data flows
-  timeout: { timeout: 0 }, // half-open: connections stay open and nothing answers until removed
-};
-
-// ---- tenants ------------------------------------------------------------------------------------------
-
-/** A new organization with one user, through instance-service's tenant CLI; returns its Authorization. */
-function createTenant(platform: RunningPlatform, name: string): string {
-  const spec = platform.processes.find((p) => p.spec.name === 'instance-service')!.spec;
-  const cli = (...cliArgs: string[]) => {
-    const result = spawnSync(
-      process.execPath,
-      [join('apps', 'instance-service', 'dist', 'cli.js'), ...cliArgs],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...spec.env },
-        encoding: 'utf8',
-      },
-    );
-    if (result.status !== 0) throw new Error(`pollcast ${cliArgs.join(' ')}: ${result.stderr}`);
-    return result.stdout;
-  };
-  const org = cli('org', 'create', '--name', name);
-  const orgId = /organization (\d+)/.exec(org)?.[1];
-  const orgSecret = /organization secret[^:]*: (\S+)/.exec(org)?.[1];
-  const user = cli('user', 'create', '--org', orgId ?? '', '--email', `${name}@soak.example`);
-  const userSecret = /user secret[^:]*: (\S+)/.exec(user)?.[1];
-  if (!orgSecret || !userSecret) throw new Error(`could not read the secrets of tenant ${name}`);
-  return `User ${userSecret}, Organization ${orgSecret}`;
-}
-
 // ---- the run -------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  const faults = schedule(SEED, Math.ceil((MINUTES * 60) / 25) * 2 + 10);
+  const faults = schedule(SEED, Math.ceil((MINUTES * 60) / 25) * 2 + 10, REPLICAS);
   log(
     `changes ${CHANGES}, replicas ${REPLICAS}, minutes ${MINUTES}, instances ${INSTANCES} across ${TENANTS} tenants, seed ${SEED}`,
   );
