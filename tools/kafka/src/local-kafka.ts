@@ -111,11 +111,22 @@ function serverProperties(options: LocalKafkaOptions, dataDir: string): string {
   ].join('\n');
 }
 
+/** Extra JVM options for the local broker (`POLLCAST_KAFKA_JVM_OPTS`, space-separated, each starting with
+ * `-`), e.g. JIT settings for a measurement; none by default. */
+export function extraJvmOptions(value = process.env['POLLCAST_KAFKA_JVM_OPTS']): string[] {
+  const options = (value ?? '').split(/\s+/).filter(Boolean);
+  const bad = options.find((option) => !option.startsWith('-'));
+  if (bad !== undefined)
+    throw new LocalKafkaError(`POLLCAST_KAFKA_JVM_OPTS: '${bad}' is not a JVM option (they start with '-')`);
+  return options;
+}
+
 function javaArgs(jarDir: string, confDir: string, heapMb: number): string[] {
   return [
     `-Xms${Math.min(256, heapMb)}m`,
     `-Xmx${heapMb}m`,
     '-XX:+UseG1GC',
+    ...extraJvmOptions(),
     '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${join(confDir, 'log4j2.properties')}`,
     '-cp',
