@@ -136,6 +136,8 @@ interface OcNotification {
 
 export interface SinkRequest {
   seq: number;
+  /** When the sink received it (its clock, ms since the epoch). */
+  receivedAtMs: number;
   path: string;
   headers: Record<string, string>;
   body: string;
@@ -180,6 +182,38 @@ export function elementsSignature(key: string, body: string): string {
 }
 
 /** Reads a topic from the beginning with a plain kafkajs consumer that knows nothing of Pollcast. */
+/**
+ * Every record a topic holds now, read from the beginning up to its end offsets at the call, then the
+ * reader leaves. For benchmarks: reading after the measured work keeps the reader's CPU out of it.
+ */
+export async function readTopicToEnd(topic: string): Promise<TopicReader['messages']> {
+  const kafka = new Kafka({
+    clientId: 'e2e-reader',
+    brokers: kafkaBrokers().split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<number, bigint>();
+  try {
+    for (const { partition, high } of await admin.fetchTopicOffsets(topic)) ends.set(partition, BigInt(high));
+  } finally {
+    await admin.disconnect();
+  }
+  const reader = new TopicReader(topic);
+  await reader.start();
+  try {
+    await waitFor(
+      () =>
+        [...ends].every(([partition, end]) => end === 0n || (reader.nextOffsets.get(partition) ?? 0n) >= end),
+      { what: `${topic} read to its end`, timeoutMs: 120000, intervalMs: 100 },
+    );
+  } finally {
+    await reader.stop();
+  }
+  return reader.messages;
+}
+
 export class TopicReader {
   readonly messages: {
     key: string | null;
@@ -188,6 +222,8 @@ export class TopicReader {
     /** The record's Kafka timestamp (the producer's send time). */
     timestampMs: number;
   }[] = [];
+  /** Per partition, the offset after the last record read. */
+  readonly nextOffsets = new Map<number, bigint>();
   private consumer: Consumer | undefined;
   constructor(private readonly topic: string) {}
   async start(): Promise<void> {
@@ -206,7 +242,8 @@ export class TopicReader {
       { what: `topic ${this.topic}`, timeoutMs: 60000, intervalMs: 500 },
     );
     await this.consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ partition, message }) => {
+        this.nextOffsets.set(partition, BigInt(message.offset) + 1n);
         const headers = Object.fromEntries(
           Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
         );
