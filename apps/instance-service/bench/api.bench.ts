@@ -138,6 +138,12 @@ async function main(): Promise<void> {
         cpuMicrosPerRequest: (cpuUsed * 1e6) / Math.max(1, result.requests.total),
       });
     };
+    // The same process's floor: Nest, Express, the access log and metrics, no auth, no database.
+    if (CASES.has('live'))
+      await measure('GET /health/live (the same service, nothing behind it)', {
+        url: `${url}/health/live`,
+        connections: CONNECTIONS,
+      });
     if (CASES.has('get'))
       await measure(`GET /elements/api-v2/instances/{id}`, {
         url: `${url}/elements/api-v2/instances/${id}`,
