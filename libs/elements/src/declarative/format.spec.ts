@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_IN_DEFINITIONS_FOLDER } from '../catalog';
 import { definitionJsonSchema } from './format';
@@ -44,6 +45,27 @@ describe('element definition format', () => {
     expect(definitionFilesIn(BUILT_IN_DEFINITIONS_FOLDER).some((file) => file.endsWith('.schema.json'))).toBe(
       false,
     );
+  });
+
+  it('reads a folder laid out as a Kubernetes ConfigMap volume (links, hidden folders)', () => {
+    // What the kubelet writes for a ConfigMap with the keys acme.json and README.md.
+    const folder = mkdtempSync(join(tmpdir(), 'elements-configmap-'));
+    try {
+      const version = join(folder, '..2026_12_01_22_00_00.123456789');
+      mkdirSync(version);
+      const acme = JSON.parse(githubText()) as Json;
+      acme['key'] = 'acme';
+      writeFileSync(join(version, 'acme.json'), JSON.stringify(acme));
+      writeFileSync(join(version, 'README.md'), 'not a definition');
+      symlinkSync('..2026_12_01_22_00_00.123456789', join(folder, '..data'));
+      symlinkSync(join('..data', 'acme.json'), join(folder, 'acme.json'));
+      symlinkSync(join('..data', 'README.md'), join(folder, 'README.md'));
+      symlinkSync('missing.json', join(folder, 'dangling.json'));
+      expect(definitionFilesIn(folder)).toEqual([join(folder, 'acme.json')]);
+      expect(loadDefinitionsFrom(folder).map((definition) => definition.key)).toEqual(['acme']);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('names the path of a wrong value', () => {

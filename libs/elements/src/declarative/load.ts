@@ -147,23 +147,38 @@ export function parseElementDefinition(text: string, source: string): ElementDef
   return parsed.data;
 }
 
-/** Definition files of a folder: `<name>.json` in it and `<name>/element.json` one level down. */
+/**
+ * Definition files of a folder: `<name>.json` in it and `<name>/element.json` one level down. Symbolic
+ * links are followed and names starting with `.` skipped: a Kubernetes ConfigMap volume holds each key
+ * as a link (`github.json -> ..data/github.json`) beside its hidden `..data` and timestamped folders.
+ */
 export function definitionFilesIn(folder: string): string[] {
   const files: string[] = [];
+  const kindOf = (path: string): 'file' | 'folder' | undefined => {
+    try {
+      const stat = statSync(path); // follows links
+      return stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : undefined;
+    } catch {
+      return undefined; // a dangling link
+    }
+  };
   for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) =>
     a.name.localeCompare(b.name),
   )) {
+    if (entry.name.startsWith('.')) continue;
     const path = join(folder, entry.name);
-    if (entry.isFile() && entry.name.endsWith('.json') && !entry.name.endsWith('.schema.json'))
+    const kind = entry.isSymbolicLink()
+      ? kindOf(path)
+      : entry.isFile()
+        ? 'file'
+        : entry.isDirectory()
+          ? 'folder'
+          : undefined;
+    if (kind === 'file' && entry.name.endsWith('.json') && !entry.name.endsWith('.schema.json'))
       files.push(path);
-    if (entry.isDirectory()) {
-      const nested = join(path, 'element.json');
-      try {
-        if (statSync(nested).isFile()) files.push(nested);
-      } catch {
-        // A folder without a definition (e.g. documentation only) is not one.
-      }
-    }
+    // A folder without a definition (e.g. documentation only) is not one.
+    if (kind === 'folder' && kindOf(join(path, 'element.json')) === 'file')
+      files.push(join(path, 'element.json'));
   }
   return files;
 }
