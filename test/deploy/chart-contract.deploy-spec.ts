@@ -28,13 +28,17 @@ interface Container {
   startupProbe: { httpGet: { path: string; port: string } };
   livenessProbe: { httpGet: { path: string; port: string } };
   readinessProbe: { httpGet: { path: string; port: string } };
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
 }
 interface KubeObject {
   kind: string;
   metadata: { name: string };
   spec: {
     selector?: { matchLabels?: Record<string, string> } & Record<string, string>;
-    template?: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } };
+    template?: {
+      metadata: { labels: Record<string, string> };
+      spec: { containers: Container[]; volumes?: Array<{ name: string; configMap?: { name: string } }> };
+    };
     ports?: Array<{ name: string; targetPort: string }>;
   };
 }
@@ -44,6 +48,9 @@ const load = (variant: string): KubeObject[] =>
   parseAllDocuments(readFileSync(join(renderedDir, `${variant}.yaml`), 'utf8'))
     .map((document) => document.toJS() as KubeObject | null)
     .filter((object): object is KubeObject => object !== null);
+
+/** Variables naming a folder the pod mounts (absent on this machine). */
+const MOUNTED_FOLDERS = ['POLLCAST_ELEMENTS_DIR'];
 
 const appOf = (container: Container) =>
   /^apps\/([a-z-]+)\/dist\/main\.js$/.exec(container.args[0] ?? '')?.[1] ?? '';
@@ -78,9 +85,10 @@ describe.each(['default', 'production-values', 'mtls-values'])('chart rendered w
       .filter(([, schema]) => !schema.safeParse(undefined).success)
       .map(([name]) => name);
     expect(required.filter((name) => !names.includes(name))).toEqual([]);
-    // Plain values parse (secrets are references here; the start below gives them values).
+    // Plain values parse (secrets are references here; the start below gives them values). A folder
+    // the pod mounts does not exist here: that one must be a read-only mount instead (checked below).
     for (const entry of container.env) {
-      if (entry.value === undefined) continue;
+      if (entry.value === undefined || MOUNTED_FOLDERS.includes(entry.name)) continue;
       const parsed = shape[entry.name]!.safeParse(entry.value);
       expect([entry.name, parsed.success ? 'valid' : parsed.error.message]).toEqual([entry.name, 'valid']);
     }
@@ -115,6 +123,31 @@ describe.each(['default', 'production-values', 'mtls-values'])('chart rendered w
         expect(container.ports.map((p) => p.name)).toContain(servicePort.targetPort);
     },
   );
+});
+
+describe('the elements ConfigMap (production values: elements.configMap)', () => {
+  const deployments = load('production-values').filter((object) => object.kind === 'Deployment');
+
+  it.each(Object.keys(ENV_SCHEMAS))('%s: POLLCAST_ELEMENTS_DIR names a read-only mount of it', (app) => {
+    const deployment = deployments.find(
+      (candidate) => appOf(candidate.spec.template!.spec.containers[0]!) === app,
+    )!;
+    const container = deployment.spec.template!.spec.containers[0]!;
+    const folder = envValue(container, 'POLLCAST_ELEMENTS_DIR');
+    const mount = container.volumeMounts?.find((candidate) => candidate.mountPath === folder);
+    const volume = deployment.spec.template!.spec.volumes?.find(
+      (candidate) => candidate.name === mount?.name,
+    );
+    if (app === 'instance-service' || app === 'poller-service') {
+      expect(folder).toBe('/etc/pollcast/elements');
+      expect(mount?.readOnly).toBe(true);
+      expect(volume?.configMap?.name).toBe('pollcast-elements');
+    } else {
+      // Only the services that call providers load definitions.
+      expect(folder).toBeUndefined();
+      expect(deployment.spec.template!.spec.volumes?.some((candidate) => candidate.configMap)).toBeFalsy();
+    }
+  });
 });
 
 describe('each service started with the env the chart renders (default values)', () => {

@@ -94,6 +94,10 @@ app.kubernetes.io/component: {{ $app }}
   value: {{ required "kafka.brokers: set the bootstrap servers (host:port[,host:port…])" $values.kafka.brokers | quote }}
 - name: POLLCAST_TOPIC_PREFIX
   value: {{ $values.kafka.topicPrefix | quote }}
+{{- if and $values.elements.configMap (has .key (list "instanceService" "pollerService")) }}
+- name: POLLCAST_ELEMENTS_DIR
+  value: /etc/pollcast/elements
+{{- end }}
 - name: KAFKA_CREATE_TOPICS
   value: {{ $values.kafka.createTopics | quote }}
 - name: KAFKA_TOPIC_PARTITIONS
