@@ -95,8 +95,12 @@ export function classifyAddress(address: string): AddressVerdict {
 /** True when the text is an IPv4 or IPv6 literal (brackets allowed). */
 export function isIpLiteral(host: string): boolean {
   const text = bare(host);
-  return ipaddr.IPv6.isValid(text) || ipaddr.IPv4.isValidFourPartDecimal(text);
+  // ipaddr.IPv4.isValidFourPartDecimal, with its cheap pattern first: isValid throws and catches an
+  // Error for every host name, which showed in the profile of each outbound check.
+  return ipaddr.IPv6.isValid(text) || (FOUR_PART_DECIMAL.test(text) && ipaddr.IPv4.isValid(text));
 }
+
+const FOUR_PART_DECIMAL = /^(0|[1-9]\d*)(\.(0|[1-9]\d*)){3}$/;
 
 /** The canonical text of an IP literal (for comparing allow-list entries with URL hosts). */
 export function canonicalIp(host: string): string {
