@@ -162,20 +162,11 @@ export function definitionFilesIn(folder: string): string[] {
       return undefined; // a dangling link
     }
   };
-  for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  )) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(folder, entry.name);
-    const kind = entry.isSymbolicLink()
-      ? kindOf(path)
-      : entry.isFile()
-        ? 'file'
-        : entry.isDirectory()
-          ? 'folder'
-          : undefined;
-    if (kind === 'file' && entry.name.endsWith('.json') && !entry.name.endsWith('.schema.json'))
-      files.push(path);
+  for (const name of readdirSync(folder).sort((a, b) => a.localeCompare(b))) {
+    if (name.startsWith('.')) continue;
+    const path = join(folder, name);
+    const kind = kindOf(path);
+    if (kind === 'file' && name.endsWith('.json') && !name.endsWith('.schema.json')) files.push(path);
     // A folder without a definition (e.g. documentation only) is not one.
     if (kind === 'folder' && kindOf(join(path, 'element.json')) === 'file')
       files.push(join(path, 'element.json'));
