@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDir, PROFILES, startInfra } from '@pollcast/dev';
+import { SimulatorClient } from '@pollcast/maximizer-sim';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 
@@ -56,6 +57,24 @@ function postmasterPid(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Contacts the simulator holds now. */
+export async function contactCount(simUrl: string): Promise<number> {
+  const stats = await new SimulatorClient(simUrl).control<{ byType: { Contact: number } }>('GET', '/stats');
+  return stats.body.byType.Contact;
+}
+
+/** Makes `count` new contacts changed between `from` and `to` (each also gets a parent company). */
+export async function seedContacts(
+  simUrl: string,
+  seeding: { count: number; seed: number; from: string; to: string },
+): Promise<void> {
+  const seeded = await new SimulatorClient(simUrl).control('POST', '/seed', {
+    ...seeding,
+    mix: { Contact: 1 },
+  });
+  if (seeded.status >= 300) throw new Error(`seed → ${seeded.status} ${seeded.text}`);
 }
 
 export function percentile(sorted: number[], p: number): number {

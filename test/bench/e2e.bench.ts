@@ -18,7 +18,7 @@ import { Pool } from 'undici';
 import { topicName } from '@pollcast/contracts';
 import { uniqueName, waitFor } from '@pollcast/testing';
 import { createInstance, readTopicToEnd, type SinkRequest, sinkRequests } from '../support/e2e-helpers';
-import { percentile, startBenchPlatform } from './bench-platform';
+import { contactCount, percentile, seedContacts, startBenchPlatform } from './bench-platform';
 
 const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 5000);
 const INSTANCES = Number(process.env.BENCH_E2E_INSTANCES ?? 4);
@@ -152,29 +152,20 @@ async function main(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 4000)); // first polls done
 
-    const contactsNow = async () =>
-      ((await (await fetch(`${platform.simUrl}/_sim/stats`)).json()) as { byType: { Contact: number } })
-        .byType.Contact;
     const requests: SinkRequest[] = [];
     /** Seeds `count` new contacts (all changed now) and waits until the sink holds their events. */
     const round = async (count: number, seed: number) => {
-      const contactsBefore = await contactsNow();
+      const contactsBefore = await contactCount(platform.simUrl);
       const now = new Date();
-      const seeded = await fetch(`${platform.simUrl}/_sim/seed`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          count,
-          seed,
-          from: now.toISOString(),
-          to: new Date(now.getTime() + 1000).toISOString(),
-          mix: { Contact: 1 },
-        }),
+      await seedContacts(platform.simUrl, {
+        count,
+        seed,
+        from: now.toISOString(),
+        to: new Date(now.getTime() + 1000).toISOString(),
       });
-      if (seeded.status >= 300) throw new Error(`seed → ${seeded.status} ${await seeded.text()}`);
       const began = Date.now();
       // The seed gives contacts a parent company: count the contacts it really made.
-      const contacts = (await contactsNow()) - contactsBefore;
+      const contacts = (await contactCount(platform.simUrl)) - contactsBefore;
       const expected = contacts * INSTANCES;
       const fromIndex = requests.length;
       let events = 0;

@@ -20,7 +20,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { topicName } from '@pollcast/contracts';
 import { kafkaBrokers, waitFor } from '@pollcast/testing';
 import { createInstance, sinkRequests } from '../support/e2e-helpers';
-import { percentile, startBenchPlatform } from './bench-platform';
+import { contactCount, percentile, seedContacts, startBenchPlatform } from './bench-platform';
 
 function setting(flag: string, variable: string, fallback: string): string {
   const prefix = `--${flag}=`;
@@ -173,12 +173,7 @@ async function main(): Promise<void> {
         if (owed > 0) {
           const now = new Date().toISOString();
           seedNumber += 1;
-          const response = await fetch(`${platform.simUrl}/_sim/seed`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ count: owed, seed: seedNumber, from: now, to: now, mix: { Contact: 1 } }),
-          });
-          if (response.status >= 300) throw new Error(`seed → ${response.status} ${await response.text()}`);
+          await seedContacts(platform.simUrl, { count: owed, seed: seedNumber, from: now, to: now });
           seeded += owed;
         }
         await new Promise((resolve) => setTimeout(resolve, TICK_MS - ((Date.now() - began) % TICK_MS)));
@@ -259,11 +254,6 @@ async function main(): Promise<void> {
   } finally {
     await bench.stop();
   }
-}
-
-async function contactCount(simUrl: string): Promise<number> {
-  const stats = (await (await fetch(`${simUrl}/_sim/stats`)).json()) as { byType: { Contact: number } };
-  return stats.byType.Contact;
 }
 
 main().then(

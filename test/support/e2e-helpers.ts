@@ -181,18 +181,21 @@ export function elementsSignature(key: string, body: string): string {
   return `sha256=${createHmac('sha256', key).update(body).digest('base64')}`;
 }
 
-/** Reads a topic from the beginning with a plain kafkajs consumer that knows nothing of Pollcast. */
+/** The plain kafkajs client the readers below use (it knows nothing of Pollcast). */
+function readerKafka(): Kafka {
+  return new Kafka({
+    clientId: 'e2e-reader',
+    brokers: kafkaBrokers().split(','),
+    logLevel: logLevel.NOTHING,
+  });
+}
+
 /**
  * Every record a topic holds now, read from the beginning up to its end offsets at the call, then the
  * reader leaves. For benchmarks: reading after the measured work keeps the reader's CPU out of it.
  */
 export async function readTopicToEnd(topic: string): Promise<TopicReader['messages']> {
-  const kafka = new Kafka({
-    clientId: 'e2e-reader',
-    brokers: kafkaBrokers().split(','),
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
+  const admin = readerKafka().admin();
   await admin.connect();
   const ends = new Map<number, bigint>();
   try {
@@ -214,6 +217,7 @@ export async function readTopicToEnd(topic: string): Promise<TopicReader['messag
   return reader.messages;
 }
 
+/** Reads a topic from the beginning with a plain kafkajs consumer that knows nothing of Pollcast. */
 export class TopicReader {
   readonly messages: {
     key: string | null;
@@ -227,12 +231,7 @@ export class TopicReader {
   private consumer: Consumer | undefined;
   constructor(private readonly topic: string) {}
   async start(): Promise<void> {
-    const kafka = new Kafka({
-      clientId: 'e2e-reader',
-      brokers: kafkaBrokers().split(','),
-      logLevel: logLevel.NOTHING,
-    });
-    this.consumer = kafka.consumer({ groupId: `reader-${this.topic}-${Date.now()}` });
+    this.consumer = readerKafka().consumer({ groupId: `reader-${this.topic}-${Date.now()}` });
     await this.consumer.connect();
     await waitFor(
       async () => {
