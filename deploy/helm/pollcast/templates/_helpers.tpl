@@ -28,10 +28,11 @@ app.kubernetes.io/name: {{ include "pollcast.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
-{{/* The services, in one place: values key -> app name, topic consumed and consumer group (KEDA, warnings). */}}
+{{/* The services, in one place: values key -> app name, topic consumed and consumer group (KEDA, warnings),
+   and whether it loads element definitions (elements.configMap). */}}
 {{- define "pollcast.catalog" -}}
-instanceService: { app: instance-service, publicApi: true }
-pollerService: { app: poller-service, publicApi: true, topic: pollcast.instances.v1, prefixedGroup: false, group: poller-service.instances }
+instanceService: { app: instance-service, publicApi: true, loadsElements: true }
+pollerService: { app: poller-service, publicApi: true, loadsElements: true, topic: pollcast.instances.v1, prefixedGroup: false, group: poller-service.instances }
 normalizer: { app: normalizer, publicApi: false, topic: pollcast.changes.raw.v1, prefixedGroup: true, group: pollcast-normalizer }
 dispatcher: { app: dispatcher, publicApi: true, topic: pollcast.events.v1, prefixedGroup: true, group: pollcast-dispatcher-events }
 {{- end -}}
@@ -94,7 +95,7 @@ app.kubernetes.io/component: {{ $app }}
   value: {{ required "kafka.brokers: set the bootstrap servers (host:port[,host:port…])" $values.kafka.brokers | quote }}
 - name: POLLCAST_TOPIC_PREFIX
   value: {{ $values.kafka.topicPrefix | quote }}
-{{- if and $values.elements.configMap (has .key (list "instanceService" "pollerService")) }}
+{{- if and $values.elements.configMap $catalog.loadsElements }}
 - name: POLLCAST_ELEMENTS_DIR
   value: /etc/pollcast/elements
 {{- end }}
