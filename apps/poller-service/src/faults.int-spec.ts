@@ -18,16 +18,9 @@ afterAll(async () => {
   await harness?.close();
 });
 
+// Each test makes one live instance (harness.liveInstance), so the simulator's faults, which match by
+// path, hit its polls.
 afterEach(() => harness.sim.faults.clear());
-
-/** Publishes an instance and waits for its first successful poll; every test has one live instance so
- * the simulator's faults (which match by path) hit its polls. */
-async function liveInstance(instanceId: string, intervalSeconds = 1): Promise<void> {
-  await harness.publishSnapshot(harness.snapshot(instanceId, { intervalSeconds }));
-  await waitFor(async () => (await harness.runs(instanceId)).some((run) => run.status === 'succeeded'), {
-    what: `a first successful poll of ${instanceId}`,
-  });
-}
 
 async function removeInstance(instanceId: string, on: RunningService<Env> = poller): Promise<void> {
   await harness.publishTombstone(instanceId);
@@ -45,7 +38,7 @@ const lastSeq = () => harness.sim.requests.list().at(-1)?.seq ?? 0;
 
 describe('provider faults', () => {
   it('429: waits Retry-After, then the same poll goes on and succeeds', async () => {
-    await liveInstance('inst-429');
+    await harness.liveInstance('inst-429');
     const since = lastSeq();
     harness.sim.faults.add({ kind: 'rateLimit', count: 1, retryAfterSeconds: 1, path: '/octopus/Read' });
     harness.sim.store.create('AbEntry', { Type: 'Company', CompanyName: 'After 429' });
@@ -66,7 +59,7 @@ describe('provider faults', () => {
   });
 
   it('500 / 503: backs off and retries the page inside the poll', async () => {
-    await liveInstance('inst-5xx');
+    await harness.liveInstance('inst-5xx');
     const since = lastSeq();
     harness.sim.faults.add({ kind: 'serverError', status: 503, count: 1, path: '/octopus/Read' });
     harness.sim.faults.add({ kind: 'serverError', status: 500, count: 1, path: '/octopus/Read' });
@@ -84,7 +77,7 @@ describe('provider faults', () => {
   });
 
   it('a long outage fails polls without moving the watermark, marks the resource in error, and recovers', async () => {
-    await liveInstance('inst-outage');
+    await harness.liveInstance('inst-outage');
     const before = await harness.schedule('inst-outage', 'companies');
     const fault = harness.sim.faults.add({
       kind: 'serverError',
@@ -135,7 +128,7 @@ describe('provider faults', () => {
   });
 
   it('timeout: a provider that does not answer is abandoned after the timeout and retried', async () => {
-    await liveInstance('inst-timeout');
+    await harness.liveInstance('inst-timeout');
     const since = lastSeq();
     harness.sim.faults.add({ kind: 'timeout', holdMs: 5000, count: 1, path: '/octopus/Read' });
     harness.sim.store.create('AbEntry', { Type: 'Company', CompanyName: 'After timeout' });
@@ -155,7 +148,7 @@ describe('provider faults', () => {
   });
 
   it('401: asks instance-service for a fresh token once, naming the rejected one, and retries', async () => {
-    await liveInstance('inst-401');
+    await harness.liveInstance('inst-401');
     const tokenRequestsBefore = harness.instanceService.tokenRequests.length;
     harness.sim.faults.add({ kind: 'unauthorized', count: 1, path: '/octopus/Read' });
     harness.sim.store.create('AbEntry', { Type: 'Company', CompanyName: 'After 401' });

@@ -27,10 +27,7 @@ describe('polling', () => {
     sim.store.clearChanges();
 
     const instanceId = 'inst-changes';
-    await harness.publishSnapshot(harness.snapshot(instanceId, { intervalSeconds: 1 }));
-    await waitFor(async () => (await harness.runs(instanceId)).some((run) => run.status === 'succeeded'), {
-      what: 'a first successful poll',
-    });
+    await harness.liveInstance(instanceId);
 
     const created = [1, 2, 3].map((n) =>
       sim.store.create('AbEntry', { Type: 'Company', CompanyName: `New ${n}` }),
@@ -88,10 +85,7 @@ describe('polling', () => {
   it('publishes a record once while overlapping windows read it again unchanged, and again once changed', async () => {
     const { sim } = harness;
     const instanceId = 'inst-unchanged';
-    await harness.publishSnapshot(harness.snapshot(instanceId, { intervalSeconds: 1 }));
-    await waitFor(async () => (await harness.runs(instanceId)).some((run) => run.status === 'succeeded'), {
-      what: 'a first successful poll',
-    });
+    await harness.liveInstance(instanceId);
     const record = sim.store.create('AbEntry', { Type: 'Company', CompanyName: 'Read by every window' });
     const changedAt = Date.parse(String(record.LastModifyDate));
     // The 5 s overlap: with a 1 s interval, about five windows read it.
@@ -112,10 +106,7 @@ describe('polling', () => {
   it('does not lose a record changed later in the second the watermark fell in', async () => {
     const { sim } = harness;
     const instanceId = 'inst-boundary';
-    await harness.publishSnapshot(harness.snapshot(instanceId, { intervalSeconds: 1 }));
-    await waitFor(async () => (await harness.runs(instanceId)).some((run) => run.status === 'succeeded'), {
-      what: 'a first successful poll',
-    });
+    await harness.liveInstance(instanceId);
     // Every record from here on carries the same LastModifyDate second (the provider's precision).
     const second = new Date(Math.floor(Date.now() / 1000) * 1000);
     sim.clock.freeze(second);

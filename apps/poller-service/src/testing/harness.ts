@@ -15,7 +15,7 @@ import {
 } from '@pollcast/contracts';
 import { createMaximizerSimulator, type MaximizerSimulator } from '@pollcast/maximizer-sim';
 import { KafkaClient, startService, type RunningService } from '@pollcast/service-kit';
-import { createTestDatabase, kafkaBrokers, uniqueName } from '@pollcast/testing';
+import { createTestDatabase, kafkaBrokers, uniqueName, waitFor } from '@pollcast/testing';
 import { AppModule } from '../app.module';
 import { envSchema, type Env } from '../env';
 
@@ -248,6 +248,14 @@ export class PollerHarness {
 
   async publishSnapshot(snapshot: InstanceSnapshot): Promise<void> {
     await this.kafka.publish(topicName('instances', this.prefix), [{ key: snapshot.id, value: snapshot }]);
+  }
+
+  /** Publishes an instance polling every `intervalSeconds` and waits for its first successful poll. */
+  async liveInstance(instanceId: string, intervalSeconds = 1): Promise<void> {
+    await this.publishSnapshot(this.snapshot(instanceId, { intervalSeconds }));
+    await waitFor(async () => (await this.runs(instanceId)).some((run) => run.status === 'succeeded'), {
+      what: `a first successful poll of ${instanceId}`,
+    });
   }
 
   async publishTombstone(instanceId: string): Promise<void> {
