@@ -92,6 +92,9 @@ export function classifyAddress(address: string): AddressVerdict {
   return { allowed: range === 'unicast', range };
 }
 
+/** ipaddr.js' four-part decimal form (`IPv4.isValidFourPartDecimal` tests it after parsing). */
+const FOUR_PART_DECIMAL = /^(0|[1-9]\d*)(\.(0|[1-9]\d*)){3}$/;
+
 /** True when the text is an IPv4 or IPv6 literal (brackets allowed). */
 export function isIpLiteral(host: string): boolean {
   const text = bare(host);
@@ -99,8 +102,6 @@ export function isIpLiteral(host: string): boolean {
   // Error for every host name, which showed in the profile of each outbound check.
   return ipaddr.IPv6.isValid(text) || (FOUR_PART_DECIMAL.test(text) && ipaddr.IPv4.isValid(text));
 }
-
-const FOUR_PART_DECIMAL = /^(0|[1-9]\d*)(\.(0|[1-9]\d*)){3}$/;
 
 /** The canonical text of an IP literal (for comparing allow-list entries with URL hosts). */
 export function canonicalIp(host: string): string {
