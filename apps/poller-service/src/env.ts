@@ -38,7 +38,7 @@ export const envSchema = baseEnvSchema.extend({
     .number()
     .positive()
     .default(10)
-    .describe('Provider requests per instance'),
+    .describe('Provider requests per instance and replica, polls and reconciliations together'),
   POLLER_RATE_LIMIT_BURST: positiveInt.default(10),
   POLLER_PAGE_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
   POLLER_PAGE_RETRY_BASE_MS: positiveInt.default(500),

@@ -34,7 +34,6 @@ export interface LeaseHolder {
  */
 @Injectable()
 export class PollResource {
-  private readonly limiter: InstanceRateLimiter;
   private readonly unchanged: UnchangedRecords;
   private readonly logger: Logger;
 
@@ -47,11 +46,10 @@ export class PollResource {
     @Inject(ProviderClient) private readonly providers: ProviderClient,
     @Inject(PollerMetrics) private readonly metrics: PollerMetrics,
     @Inject(ReconciliationStore) private readonly reconciliations: ReconciliationStore,
+    @Inject(InstanceRateLimiter) private readonly limiter: InstanceRateLimiter,
   ) {
-    this.limiter = new InstanceRateLimiter(env.POLLER_RATE_LIMIT_PER_SECOND, env.POLLER_RATE_LIMIT_BURST);
     this.unchanged = new UnchangedRecords(env.POLLER_UNCHANGED_MEMORY_RECORDS);
     this.logger = logger.child({ component: 'poll' });
-    setInterval(() => this.limiter.prune(), 60_000).unref();
   }
 
   /** Runs the poll; `signal` aborts it (shutdown): then nothing advances and the lease is released.

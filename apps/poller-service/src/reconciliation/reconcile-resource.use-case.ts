@@ -8,6 +8,7 @@ import { AccessTokenCache } from '../polling/access-token.cache';
 import { describeFailure, PollLimitError } from '../polling/poll-failure';
 import { PollerMetrics } from '../polling/poller.metrics';
 import { ProviderClient } from '../polling/provider.client';
+import { InstanceRateLimiter } from '../polling/rate-limiter';
 import { RawChangePublisher } from '../polling/raw-change.publisher';
 import { fetchProviderPage } from '../polling/fetch-provider-page';
 import { objectIdOf } from '../polling/record-fields';
@@ -43,6 +44,7 @@ export class ReconcileResource {
     @Inject(AccessTokenCache) private readonly tokens: AccessTokenCache,
     @Inject(ProviderClient) private readonly providers: ProviderClient,
     @Inject(PollerMetrics) private readonly metrics: PollerMetrics,
+    @Inject(InstanceRateLimiter) private readonly limiter: InstanceRateLimiter,
   ) {
     this.logger = logger.child({ component: 'reconcile' });
   }
@@ -173,7 +175,8 @@ export class ReconcileResource {
     }
   }
 
-  /** One page of ids, with a fresh token on 401 and the poll's retries (fetchProviderPage). */
+  /** One page of ids, with a fresh token on 401 and the poll's retries (fetchProviderPage), each attempt
+   * after a token of the instance's rate limit, which its polls share. */
   private fetchPage(
     run: ClaimedReconciliation,
     plan: HubRequestPlan,
@@ -187,6 +190,7 @@ export class ReconcileResource {
       pageToken,
       tokens: (request) => this.tokens.get(run.instanceId, request, signal),
       settings: this.env,
+      beforeAttempt: () => this.limiter.acquire(run.instanceId, signal),
       signal,
     });
   }
