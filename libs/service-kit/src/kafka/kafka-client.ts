@@ -25,6 +25,8 @@ export interface OutgoingMessage {
 export class KafkaClient {
   readonly kafka: Kafka;
   private producerPromise: Promise<Producer> | undefined;
+  /** The send in flight: publishes go one at a time (see `publish`). */
+  private sending: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly clientId: string,
@@ -70,10 +72,19 @@ export class KafkaClient {
     return this.producerPromise;
   }
 
-  /** Publishes and resolves only once every message is acknowledged by all in-sync replicas. */
-  async publish(topic: string, messages: ReadonlyArray<OutgoingMessage>): Promise<void> {
-    if (messages.length === 0) return;
-    const producer = await this.producer();
+  /**
+   * Publishes and resolves only once every message is acknowledged by all in-sync replicas.
+   *
+   * One send at a time, and a new producer after a failed one. kafkajs' idempotent producer takes a
+   * failed request's sequence numbers back; when the broker had appended that request before the
+   * connection closed (a broker restart), another batch sent under the same numbers — concurrently, or
+   * next — is taken for a duplicate: acknowledged, and dropped. A soak with broker restarts lost three
+   * acknowledged raw changes that way (test/faults/producer-restart.test.ts). A single send's own retries
+   * resend the same records under the same numbers, which is what the broker's duplicate check is for;
+   * a new producer (a new producer id) starts its numbers afresh.
+   */
+  publish(topic: string, messages: ReadonlyArray<OutgoingMessage>): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
     const encoded: Message[] = messages.map((message) => ({
       key: message.key,
       value:
@@ -84,12 +95,41 @@ export class KafkaClient {
             : JSON.stringify(message.value),
       headers: message.headers,
     }));
-    await producer.send({
-      topic,
-      acks: -1,
-      compression: KAFKAJS_COMPRESSION[this.tuning.compression],
-      messages: encoded,
-    });
+    const sent = this.sending.then(() => this.send(topic, encoded));
+    this.sending = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private async send(topic: string, messages: Message[]): Promise<void> {
+    const current = this.producer();
+    const forget = () => {
+      if (this.producerPromise === current) this.producerPromise = undefined;
+    };
+    let producer: Producer;
+    try {
+      producer = await current;
+    } catch (error) {
+      forget(); // a producer that never connected is not kept: the next send tries again
+      throw error;
+    }
+    try {
+      await producer.send({
+        topic,
+        acks: -1,
+        compression: KAFKAJS_COMPRESSION[this.tuning.compression],
+        messages,
+      });
+    } catch (error) {
+      if (this.producerPromise === current) {
+        forget();
+        void producer.disconnect().catch(() => undefined);
+        this.logger.warn(
+          { err: error, topic },
+          'a send failed; the next one starts a new idempotent producer',
+        );
+      }
+      throw error;
+    }
   }
 
   /** Creates missing topics; existing ones are left as they are (idempotent at every start). Services
