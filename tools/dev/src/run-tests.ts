@@ -27,7 +27,9 @@ export async function runFaultTests(files: string[]): Promise<number> {
         '@swc-node/register',
         '--test',
         '--test-concurrency=1',
-        ...(files.length > 0 ? files : ['test/faults/platform-faults.test.ts']),
+        ...(files.length > 0
+          ? files
+          : ['test/faults/producer-answers.test.ts', 'test/faults/platform-faults.test.ts']),
       ],
       { cwd: REPO_ROOT, stdio: 'inherit' },
     );

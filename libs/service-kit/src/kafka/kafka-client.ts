@@ -79,7 +79,7 @@ export class KafkaClient {
    * failed request's sequence numbers back; when the broker had appended that request before the
    * connection closed (a broker restart), another batch sent under the same numbers — concurrently, or
    * next — is taken for a duplicate: acknowledged, and dropped. A soak with broker restarts lost three
-   * acknowledged raw changes that way (test/faults/producer-restart.test.ts). A single send's own retries
+   * acknowledged raw changes that way (test/faults/producer-answers.test.ts). A single send's own retries
    * resend the same records under the same numbers, which is what the broker's duplicate check is for;
    * a new producer (a new producer id) starts its numbers afresh.
    */
