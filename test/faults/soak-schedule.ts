@@ -39,23 +39,39 @@ export function describe(fault: Fault): string {
   }
 }
 
-/** `count` faults drawn from `seed`, aimed at replicas 0 … `replicas` − 1. */
-export function schedule(seed: number, count: number, replicas: number): Fault[] {
+export const FAULT_KINDS: ReadonlyArray<Fault['kind']> = [
+  'kill-9',
+  'pause',
+  'net',
+  'broker-restart',
+  'postgres-restart',
+];
+
+/** `count` faults drawn from `seed`, aimed at replicas 0 … `replicas` − 1; only of `kinds` when given
+ * (`--kinds`, e.g. to time one kind's recovery). */
+export function schedule(
+  seed: number,
+  count: number,
+  replicas: number,
+  kinds: ReadonlyArray<Fault['kind']> = FAULT_KINDS,
+): Fault[] {
   const next = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const weighted: Fault['kind'][] = [
-    'kill-9',
-    'kill-9',
-    'kill-9',
-    'pause',
-    'pause',
-    'net',
-    'net',
-    'net',
-    'net',
-    'broker-restart',
-    'postgres-restart',
-  ];
+  const weighted = (
+    [
+      'kill-9',
+      'kill-9',
+      'kill-9',
+      'pause',
+      'pause',
+      'net',
+      'net',
+      'net',
+      'net',
+      'broker-restart',
+      'postgres-restart',
+    ] as const
+  ).filter((kind) => kinds.includes(kind));
   return Array.from({ length: count }, (): Fault => {
     const kind = pick(weighted);
     switch (kind) {

@@ -1,8 +1,9 @@
-// `npm run test:soak -- --changes N --replicas R --minutes M --seed S`: the platform as processes behind
-// a real fault proxy (Toxiproxy) for Kafka, PostgreSQL, the provider and the callback endpoint; a steady
-// stream of changes across tenants and instances; a seeded, printed, replayable schedule of faults; and at
-// the end a check of every change (docs/reliability.md). Runs on plain Node (the embedded PostgreSQL
-// package is ESM), started by tools/dev (`pollcast-dev test --soak`).
+// `npm run test:soak -- --changes N --replicas R --minutes M --seed S [--kinds broker-restart,…]`: the
+// platform as processes behind a real fault proxy (Toxiproxy) for Kafka, PostgreSQL, the provider and the
+// callback endpoint; a steady stream of changes across tenants and instances; a seeded, printed,
+// replayable schedule of faults (of `--kinds` only, when given); and at the end a check of every change
+// (docs/reliability.md). Runs on plain Node (the embedded PostgreSQL package is ESM), started by tools/dev
+// (`pollcast-dev test --soak`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,6 +38,7 @@ import {
   POLLER_LEASE_SECONDS,
   schedule,
   TOXIC_ATTRIBUTES,
+  FAULT_KINDS,
   type Fault,
   type Target,
 } from './soak-schedule';
@@ -54,6 +56,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string' },
     instances: { type: 'string', default: '12' },
     tenants: { type: 'string', default: '3' },
+    kinds: { type: 'string', default: FAULT_KINDS.join(',') },
   },
   strict: true,
 });
@@ -66,6 +69,11 @@ const CHANGES = positive('changes', args.changes);
 const REPLICAS = positive('replicas', args.replicas);
 const MINUTES = positive('minutes', args.minutes);
 const SEED = args.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positive('seed', args.seed);
+const KINDS = args.kinds.split(',').map((kind) => {
+  const known = FAULT_KINDS.find((candidate) => candidate === kind.trim());
+  if (known === undefined) throw new Error(`--kinds: ${kind} is not one of ${FAULT_KINDS.join(', ')}`);
+  return known;
+});
 const INSTANCES = positive('instances', args.instances);
 const TENANTS = Math.min(positive('tenants', args.tenants), INSTANCES);
 
@@ -76,7 +84,7 @@ const UPDATE_AFTER_MS = 180_000;
 // ---- the run -------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  const faults = schedule(SEED, Math.ceil((MINUTES * 60) / 25) * 2 + 10, REPLICAS);
+  const faults = schedule(SEED, Math.ceil((MINUTES * 60) / 25) * 2 + 10, REPLICAS, KINDS);
   log(
     `changes ${CHANGES}, replicas ${REPLICAS}, minutes ${MINUTES}, instances ${INSTANCES} across ${TENANTS} tenants, seed ${SEED}`,
   );

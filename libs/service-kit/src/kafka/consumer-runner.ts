@@ -118,8 +118,8 @@ export class ConsumerRunner<T> {
     const consumer = this.client.kafka.consumer({
       groupId: spec.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout: this.client.tuning.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3000, Math.floor(this.client.tuning.sessionTimeoutMs / 3)),
       maxWaitTimeInMs: this.client.tuning.maxWaitTimeInMs,
       minBytes: this.client.tuning.minBytes,
       maxBytesPerPartition: this.client.tuning.maxBytesPerPartition,

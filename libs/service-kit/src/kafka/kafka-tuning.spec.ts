@@ -14,6 +14,7 @@ describe('Kafka compression and fetch sizes', () => {
       maxBytesPerPartition: 1_048_576,
       minBytes: 1,
       maxWaitTimeInMs: 200,
+      sessionTimeoutMs: 30_000,
     });
   });
 
@@ -23,12 +24,14 @@ describe('Kafka compression and fetch sizes', () => {
       KAFKA_CONSUMER_MAX_BYTES_PER_PARTITION: '262144',
       KAFKA_CONSUMER_MIN_BYTES: '65536',
       KAFKA_CONSUMER_MAX_WAIT_MS: '50',
+      KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '10000',
     });
     expect(kafkaTuningOptions(env)).toEqual({
       compression: 'none',
       maxBytesPerPartition: 262_144,
       minBytes: 65_536,
       maxWaitTimeInMs: 50,
+      sessionTimeoutMs: 10_000,
     });
   });
 
@@ -38,6 +41,7 @@ describe('Kafka compression and fetch sizes', () => {
     ['KAFKA_CONSUMER_MAX_BYTES_PER_PARTITION', '2097152'],
     ['KAFKA_CONSUMER_MIN_BYTES', '0'],
     ['KAFKA_CONSUMER_MAX_WAIT_MS', 'soon'],
+    ['KAFKA_CONSUMER_SESSION_TIMEOUT_MS', '5000'],
   ])('refuses %s=%s naming the variable', (variable, value) => {
     expect(() => parse({ [variable]: value })).toThrow(EnvConfigError);
     expect(() => parse({ [variable]: value })).toThrow(new RegExp(`${variable}: `));

@@ -42,6 +42,17 @@ export const kafkaTuningEnvShape = {
     .max(10_000)
     .default(200)
     .describe('Longest the broker holds a fetch waiting for KAFKA_CONSUMER_MIN_BYTES'),
+  KAFKA_CONSUMER_SESSION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(6000)
+    .max(300_000)
+    .default(30_000)
+    .describe(
+      'How long the group coordinator waits for a member that stopped heartbeating before it rebalances ' +
+        'its partitions away (within the broker’s group.min/max.session.timeout.ms); heartbeats every ' +
+        'third of it, at most every 3 s',
+    ),
 };
 
 type KafkaTuningEnv = z.infer<z.ZodObject<typeof kafkaTuningEnvShape>>;
@@ -51,6 +62,7 @@ export interface KafkaTuning {
   maxBytesPerPartition: number;
   minBytes: number;
   maxWaitTimeInMs: number;
+  sessionTimeoutMs: number;
 }
 
 export const DEFAULT_KAFKA_TUNING: KafkaTuning = {
@@ -58,6 +70,7 @@ export const DEFAULT_KAFKA_TUNING: KafkaTuning = {
   maxBytesPerPartition: MIB,
   minBytes: 1,
   maxWaitTimeInMs: 200,
+  sessionTimeoutMs: 30_000,
 };
 
 export function kafkaTuningOptions(env: KafkaTuningEnv): KafkaTuning {
@@ -66,6 +79,7 @@ export function kafkaTuningOptions(env: KafkaTuningEnv): KafkaTuning {
     maxBytesPerPartition: env.KAFKA_CONSUMER_MAX_BYTES_PER_PARTITION,
     minBytes: env.KAFKA_CONSUMER_MIN_BYTES,
     maxWaitTimeInMs: env.KAFKA_CONSUMER_MAX_WAIT_MS,
+    sessionTimeoutMs: env.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
   };
 }
 
