@@ -6,6 +6,7 @@ import { startLocalKafka, type LocalKafkaHandle } from '@pollcast/local-kafka';
 import { dataDir, PROFILES, stopLeftovers } from '@pollcast/dev';
 import { KafkaClient } from '@pollcast/service-kit';
 import { freePort } from '@pollcast/testing';
+import { readTopicToEnd } from '../support/e2e-helpers';
 import { sleep } from './fault-kit';
 
 /**
@@ -60,25 +61,6 @@ async function answerCuttingProxy(port: number, target: number) {
   };
 }
 
-/** Every message value's `id` on `topic`, read from the beginning until nothing new comes for 5 s. */
-async function idsOn(client: KafkaClient, topic: string): Promise<Set<string>> {
-  const seen = new Set<string>();
-  const consumer = client.kafka.consumer({ groupId: `read-${Date.now()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let lastAt = Date.now();
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const value = JSON.parse(message.value?.toString() ?? '{}') as { id?: string };
-      if (value.id !== undefined) seen.add(value.id);
-      lastAt = Date.now();
-    },
-  });
-  while (Date.now() - lastAt < 5000) await sleep(500);
-  await consumer.disconnect();
-  return seen;
-}
-
 void describe('publishing when the broker’s answers are lost', () => {
   let kafka: LocalKafkaHandle | undefined;
   let proxy: Awaited<ReturnType<typeof answerCuttingProxy>> | undefined;
@@ -122,7 +104,10 @@ void describe('publishing when the broker’s answers are lost', () => {
       failed += (await Promise.allSettled(sends)).filter((result) => result.status === 'rejected').length;
     }
 
-    const onTopic = await idsOn(client, topic);
+    process.env.KAFKA_BROKERS = `127.0.0.1:${proxyPort}`; // the test readers' broker
+    const onTopic = new Set(
+      (await readTopicToEnd(topic)).map((message) => (message.value as { id: string }).id),
+    );
     const missing = [...acknowledged].filter((id) => !onTopic.has(id));
     log(
       `${TRIALS} trials: ${acknowledged.size} acknowledged, ${failed} failed, ${proxy.state.cut} answers cut, ${missing.length} acknowledged but missing (${missing.join(', ')})`,
