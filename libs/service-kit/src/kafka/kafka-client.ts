@@ -83,8 +83,8 @@ export class KafkaClient {
    * resend the same records under the same numbers, which is what the broker's duplicate check is for;
    * a new producer (a new producer id) starts its numbers afresh.
    */
-  publish(topic: string, messages: ReadonlyArray<OutgoingMessage>): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
+  async publish(topic: string, messages: ReadonlyArray<OutgoingMessage>): Promise<void> {
+    if (messages.length === 0) return;
     const encoded: Message[] = messages.map((message) => ({
       key: message.key,
       value:
@@ -97,7 +97,7 @@ export class KafkaClient {
     }));
     const sent = this.sending.then(() => this.send(topic, encoded));
     this.sending = sent.catch(() => undefined);
-    return sent;
+    await sent;
   }
 
   private async send(topic: string, messages: Message[]): Promise<void> {
