@@ -39,13 +39,22 @@ export function describe(fault: Fault): string {
   }
 }
 
-export const FAULT_KINDS: ReadonlyArray<Fault['kind']> = [
+/** Each kind as often as it is drawn: kill-9 3 in 11, pause 2, net 4, each restart 1. */
+const WEIGHTED_KINDS: ReadonlyArray<Fault['kind']> = [
+  'kill-9',
+  'kill-9',
   'kill-9',
   'pause',
+  'pause',
+  'net',
+  'net',
+  'net',
   'net',
   'broker-restart',
   'postgres-restart',
 ];
+
+export const FAULT_KINDS: ReadonlyArray<Fault['kind']> = [...new Set(WEIGHTED_KINDS)];
 
 /** `count` faults drawn from `seed`, aimed at replicas 0 … `replicas` − 1; only of `kinds` when given
  * (`--kinds`, e.g. to time one kind's recovery). */
@@ -57,21 +66,7 @@ export function schedule(
 ): Fault[] {
   const next = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-  const weighted = (
-    [
-      'kill-9',
-      'kill-9',
-      'kill-9',
-      'pause',
-      'pause',
-      'net',
-      'net',
-      'net',
-      'net',
-      'broker-restart',
-      'postgres-restart',
-    ] as const
-  ).filter((kind) => kinds.includes(kind));
+  const weighted = WEIGHTED_KINDS.filter((kind) => kinds.includes(kind));
   return Array.from({ length: count }, (): Fault => {
     const kind = pick(weighted);
     switch (kind) {
