@@ -9,6 +9,7 @@ import { EnvConfigError, parseEnv, type BaseEnv } from './config/env';
 import { hideManagementPathsFromPublicPort, listenManagementPort } from './http/management-server';
 import { addCommonResponses, ErrorBodyDto } from './http/openapi';
 import { KafkaBatchTransport } from './kafka/kafka-batch-transport';
+import { routeProcessWarnings } from './logging/process-warnings';
 import { QUIET_PATHS, ROOT_LOGGER } from './service-kit.module';
 
 export interface BootServiceOptions<S extends z.ZodType<BaseEnv & { PORT: number }>> {
@@ -24,6 +25,8 @@ export interface BootServiceOptions<S extends z.ZodType<BaseEnv & { PORT: number
   };
   configure?(app: INestApplication, env: z.infer<S>): void | Promise<void>;
   env?: NodeJS.ProcessEnv;
+  /** Node's process warnings as JSON log lines; bootService (a process of its own) sets it. */
+  routeProcessWarnings?: boolean;
 }
 
 export interface RunningService<E extends BaseEnv = BaseEnv> {
@@ -43,6 +46,8 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
   const app = await NestFactory.create(options.createModule(env), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(NestPinoLogger));
   const rootLogger = app.get<Logger>(ROOT_LOGGER);
+  // Before init, where the Kafka clients connect (and kafkajs emits its warning).
+  if (options.routeProcessWarnings) routeProcessWarnings(rootLogger);
   const telemetry = await startTelemetry({
     serviceName: options.service,
     logger: { warn: (message) => rootLogger.warn(message), error: (message) => rootLogger.error(message) },
@@ -111,7 +116,7 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
 export function bootService<S extends z.ZodType<BaseEnv & { PORT: number }>>(
   options: BootServiceOptions<S>,
 ): void {
-  startService(options).then(
+  startService({ ...options, routeProcessWarnings: true }).then(
     (running) => {
       const { app, env } = running;
       const logger = app.get<Logger>(ROOT_LOGGER);
