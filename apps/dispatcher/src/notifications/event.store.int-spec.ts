@@ -104,6 +104,43 @@ describe('EventStore', () => {
     }
   });
 
+  it('keeps tabs, newlines, carriage returns and backslashes in any field byte for byte', async () => {
+    const [item] = incoming(1);
+    if (!item) throw new Error('no event');
+    const awkward = 'a\tb\nc\rd\\e\\N \\.\n\\.';
+    const event = { ...item.event, objectId: awkward, raw: { Key: awkward, [awkward]: [awkward, 'ü'] } };
+    await store.insertWithNotifications([{ event, correlationId: awkward }], plan);
+    const [row]: { object_id: string; correlation_id: string; event: unknown }[] = await dataSource.query(
+      `SELECT object_id, correlation_id, event FROM events WHERE event_id = $1`,
+      [event.eventId],
+    );
+    expect(row).toEqual({ object_id: awkward, correlation_id: awkward, event });
+  });
+
+  it.each([
+    ['U+0000 in a record field', { raw: { Key: 'nul', Notes: 'a\u0000b' } }, '22P05'],
+    ['a lone surrogate in a record field', { raw: { Key: 'sur', Notes: 'x\uDC00y' } }, '22P02'],
+    ['U+0000 in the object id', { objectId: 'a\u0000b' }, '22P05'],
+  ])(
+    'refuses %s with PostgreSQL’s own error, a deterministic failure, and keeps nothing',
+    async (_, change, code) => {
+      const [good, bad] = incoming(2);
+      if (!good || !bad) throw new Error('no events');
+      const poison = { ...bad, event: { ...bad.event, ...change } };
+      const failure = await store.insertWithNotifications([good, poison], plan).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toMatchObject({ code });
+      expect(classifyFailure(failure)).toMatchObject({ kind: 'deterministic', code: `pg_${code}` });
+      const kept: unknown[] = await dataSource.query(
+        `SELECT 1 FROM events WHERE event_id = ANY($1::text[])`,
+        [[good.event.eventId, poison.event.eventId]],
+      );
+      expect(kept).toHaveLength(0);
+    },
+  );
+
   it('adds nothing for events recorded before (a redelivered batch)', async () => {
     const items = incoming(5);
     await store.insertWithNotifications(items, plan);

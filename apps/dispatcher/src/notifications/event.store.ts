@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { StandardEvent } from '@pollcast/contracts';
-import { TransientConsumerError } from '@pollcast/service-kit';
+import { findUnstorableText, type StandardEvent } from '@pollcast/contracts';
+import { copyRowsIn, copyTextRow, TransientConsumerError } from '@pollcast/service-kit';
 import type { PlannedNotification } from './notification-body';
 
 export interface IncomingEvent {
@@ -70,6 +70,84 @@ export async function linkEventsToNotifications(
   );
 }
 
+const EVENT_COLUMNS = `event_id, instance_id, organization_id, element_key, resource, object_id, event_type,
+  event_date, correlation_id, event, notification_id`;
+
+/**
+ * Inserts events none of which is recorded yet. The rows go in with COPY (half PostgreSQL's CPU of the
+ * `json_to_recordset` insert, BENCHMARKS.md); a batch holding text PostgreSQL cannot store (U+0000, a
+ * lone surrogate: only events put on the topic by something else than our normalizer) takes the
+ * `json_to_recordset` insert instead, so PostgreSQL refuses it with its own error as before (22P05 /
+ * 22P02: deterministic, the poison event is dead-lettered) rather than COPY storing `json` escapes.
+ * A consumer that inserted some of the same events meanwhile (a rebalance) makes either fail: the
+ * transaction is rolled back and the batch retried, and the retry sees those events as recorded.
+ */
+async function insertEvents(
+  manager: EntityManager,
+  fresh: ReadonlyArray<IncomingEvent>,
+  notificationOf: ReadonlyMap<string, string>,
+): Promise<void> {
+  const concurrently = (count: string) =>
+    new TransientConsumerError(
+      `${count} of ${fresh.length} events were recorded concurrently (a rebalance); retrying the batch`,
+      'events_recorded_concurrently',
+    );
+  if (fresh.some(({ event, correlationId }) => findUnstorableText([event, correlationId]) !== undefined)) {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO events (${EVENT_COLUMNS})
+       SELECT r.event_id, r.instance_id, r.organization_id, r.element_key, r.resource, r.object_id,
+         r.event_type, r.event_date, r.correlation_id, r.event, r.notification_id
+       FROM json_to_recordset($1::json) AS r(event_id text, instance_id text, organization_id text,
+         element_key text, resource text, object_id text, event_type text, event_date timestamptz,
+         correlation_id text, event json, notification_id uuid)
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING 1`,
+      [
+        JSON.stringify(
+          fresh.map(({ event, correlationId }) => ({
+            event_id: event.eventId,
+            instance_id: event.instanceId,
+            organization_id: event.organizationId,
+            element_key: event.elementKey,
+            resource: event.objectType,
+            object_id: event.objectId,
+            event_type: event.eventType,
+            event_date: event.date,
+            correlation_id: correlationId ?? null,
+            event,
+            notification_id: notificationOf.get(event.eventId) ?? null,
+          })),
+        ),
+      ],
+    );
+    if (inserted.length !== fresh.length) throw concurrently(String(fresh.length - inserted.length));
+    return;
+  }
+  let rows = '';
+  for (const { event, correlationId } of fresh) {
+    rows += copyTextRow([
+      event.eventId,
+      event.instanceId,
+      event.organizationId,
+      event.elementKey,
+      event.objectType,
+      event.objectId,
+      event.eventType,
+      event.date,
+      correlationId ?? null,
+      JSON.stringify(event),
+      notificationOf.get(event.eventId) ?? null,
+    ]);
+  }
+  try {
+    await copyRowsIn(manager, `events (${EVENT_COLUMNS})`, rows);
+  } catch (error) {
+    const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+    if (code === '23505' && constraint === 'events_pkey') throw concurrently('some');
+    throw error;
+  }
+}
+
 /** The events table as the consumer writes it: each event once, with the notifications that carry it. */
 export class EventStore {
   constructor(private readonly dataSource: DataSource) {}
@@ -80,9 +158,7 @@ export class EventStore {
    * notifications. Returns what was new and planned.
    *
    * Planning before inserting saves an UPDATE of every event row (a new row version and three index
-   * entries each — the costliest statement of the e2e bench). A consumer that inserted some of the same
-   * events meanwhile (a rebalance) makes the insert return fewer rows than planned: the transaction is
-   * then rolled back and the batch retried, and the retry sees those events as recorded.
+   * entries each — the costliest statement of the e2e bench).
    */
   insertWithNotifications(
     items: ReadonlyArray<IncomingEvent>,
@@ -101,42 +177,7 @@ export class EventStore {
       for (const notification of planned) {
         for (const eventId of notification.eventIds) notificationOf.set(eventId, notification.id);
       }
-      if (fresh.length > 0) {
-        const inserted: unknown[] = await manager.query(
-          `INSERT INTO events (event_id, instance_id, organization_id, element_key, resource, object_id,
-             event_type, event_date, correlation_id, event, notification_id)
-           SELECT r.event_id, r.instance_id, r.organization_id, r.element_key, r.resource, r.object_id,
-             r.event_type, r.event_date, r.correlation_id, r.event, r.notification_id
-           FROM json_to_recordset($1::json) AS r(event_id text, instance_id text, organization_id text,
-             element_key text, resource text, object_id text, event_type text, event_date timestamptz,
-             correlation_id text, event json, notification_id uuid)
-           ON CONFLICT (event_id) DO NOTHING
-           RETURNING 1`,
-          [
-            JSON.stringify(
-              fresh.map(({ event, correlationId }) => ({
-                event_id: event.eventId,
-                instance_id: event.instanceId,
-                organization_id: event.organizationId,
-                element_key: event.elementKey,
-                resource: event.objectType,
-                object_id: event.objectId,
-                event_type: event.eventType,
-                event_date: event.date,
-                correlation_id: correlationId ?? null,
-                event,
-                notification_id: notificationOf.get(event.eventId) ?? null,
-              })),
-            ),
-          ],
-        );
-        if (inserted.length !== fresh.length) {
-          throw new TransientConsumerError(
-            `${fresh.length - inserted.length} of ${fresh.length} events were recorded concurrently (a rebalance); retrying the batch`,
-            'events_recorded_concurrently',
-          );
-        }
-      }
+      if (fresh.length > 0) await insertEvents(manager, fresh, notificationOf);
       await insertNotifications(manager, planned);
       return { newEvents, planned };
     });

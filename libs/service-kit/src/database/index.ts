@@ -1,2 +1,3 @@
 export * from './database';
 export * from './sql-migration';
+export * from './copy-rows';
