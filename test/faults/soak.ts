@@ -57,6 +57,8 @@ const { values: args } = parseArgs({
     instances: { type: 'string', default: '12' },
     tenants: { type: 'string', default: '3' },
     kinds: { type: 'string', default: FAULT_KINDS.join(',') },
+    // The services' log level: `info` keeps kafkajs' group joins and rebalances, to read a slow recovery.
+    'log-level': { type: 'string', default: 'warn' },
   },
   strict: true,
 });
@@ -76,6 +78,9 @@ const KINDS = args.kinds.split(',').map((kind) => {
 });
 const INSTANCES = positive('instances', args.instances);
 const TENANTS = Math.min(positive('tenants', args.tenants), INSTANCES);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+const LOG_LEVEL = args['log-level'];
+if (!LOG_LEVELS.includes(LOG_LEVEL)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
 
 /** A record is changed again only this long after its last change, so no two changes of one record
  * fall inside one fault and its recovery (polling sees the latest state only). */
@@ -168,7 +173,7 @@ async function main(): Promise<number> {
       },
       toolEnv: { SINK_CAPACITY: '1000000' },
       startTimeoutMs: 300_000,
-      logLevel: 'warn',
+      logLevel: LOG_LEVEL,
       env: {
         DISPATCHER_MAX_RETRIES: '100',
         DISPATCHER_RETRY_MAX_DELAY_MS: '5000',
@@ -208,6 +213,7 @@ interface SoakParts {
 
 async function soak(platform: RunningPlatform, parts: SoakParts): Promise<number> {
   const sim = new Simulator(platform.simUrl);
+  log(`the services' logs (${LOG_LEVEL} and above, --log-level): ${platform.logDir}`);
   const authorizations = [platform.authorization];
   for (let t = 1; t < TENANTS; t += 1) authorizations.push(createTenant(platform, `soak-tenant-${t}`));
   log(`${TENANTS} tenants`);
@@ -414,6 +420,7 @@ async function soak(platform: RunningPlatform, parts: SoakParts): Promise<number
         minutes: MINUTES,
         instances: INSTANCES,
         tenants: TENANTS,
+        logDir: platform.logDir,
         generatorErrors,
         tally: {
           ...tally,

@@ -40,6 +40,8 @@ export interface RunningPlatform {
   authorization: string;
   topicPrefix: string;
   databaseUrl: string;
+  /** Where each process's output goes (`<name>[-<n>].log`), kept after the run. */
+  logDir: string;
   processes: SupervisedProcess[];
   /** Starts one more copy of a service (another replica, or a restart after a kill). */
   startReplica(
@@ -150,6 +152,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     authorization: authorizationHeader(secrets),
     topicPrefix,
     databaseUrl,
+    logDir,
     processes,
     startReplica,
     stop,
