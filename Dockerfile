@@ -11,6 +11,8 @@ WORKDIR /app
 ENV NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 # Manifests first: the npm ci layer stays cached until a dependency changes.
 COPY package.json package-lock.json ./
+# patch-package applies them after npm ci installs (a fix to kafkajs: docs/reliability.md).
+COPY patches patches
 COPY apps/console/package.json apps/console/
 COPY apps/dispatcher/package.json apps/dispatcher/
 COPY apps/instance-service/package.json apps/instance-service/

@@ -29,7 +29,11 @@ export async function runFaultTests(files: string[]): Promise<number> {
         '--test-concurrency=1',
         ...(files.length > 0
           ? files
-          : ['test/faults/producer-answers.test.ts', 'test/faults/platform-faults.test.ts']),
+          : [
+              'test/faults/producer-answers.test.ts',
+              'test/faults/consumer-rejoin.test.ts',
+              'test/faults/platform-faults.test.ts',
+            ]),
       ],
       { cwd: REPO_ROOT, stdio: 'inherit' },
     );

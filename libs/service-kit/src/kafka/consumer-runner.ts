@@ -114,6 +114,10 @@ export class ConsumerRunner<T> {
   }
 
   async start(): Promise<void> {
+    await this.run(this.createConsumer());
+  }
+
+  private createConsumer(): Consumer {
     const { spec } = this;
     const consumer = this.client.kafka.consumer({
       groupId: spec.groupId,
@@ -138,6 +142,13 @@ export class ConsumerRunner<T> {
       // coordinator" while the broker restarts — would leave the partitions unconsumed for good.
       if (!event.payload.restart) this.scheduleRestart(consumer);
     });
+    return consumer;
+  }
+
+  /** Connects and runs `consumer`: a new one, or one that crashed — which then rejoins its group as the
+   * member it was if it could not leave (the kafkajs patch in patches/, docs/reliability.md). */
+  private async run(consumer: Consumer): Promise<void> {
+    const { spec } = this;
     await consumer.connect();
     await consumer.subscribe({ topic: spec.topic, fromBeginning: spec.fromBeginning ?? true });
     await consumer.run({
@@ -354,7 +365,7 @@ export class ConsumerRunner<T> {
       void (async () => {
         await crashed.disconnect().catch(() => undefined);
         try {
-          await this.start();
+          await this.run(crashed);
           this.logger.info({ topic: this.spec.topic, attempt }, 'consumer restarted after a crash');
         } catch (error) {
           this.logger.error(
