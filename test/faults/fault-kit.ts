@@ -1,5 +1,6 @@
-// What the short fault suite (platform-faults.test.ts) and the soak (soak.ts) share: killing and
-// restarting replicas, and the end check of every change with its one summary line.
+// What the fault tests and the soak (soak.ts) share: killing and restarting replicas, the end check of
+// every change with its one summary line, and a TCP proxy in front of the broker.
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { SupervisedProcess } from '@pollcast/dev';
 import type { DeliveredEvent } from '../support/e2e-helpers';
 import type { RunningPlatform } from '../support/platform';
@@ -76,4 +77,43 @@ export function summaryLine(tally: DeliveryTally): string {
     `unexpected: ${tally.unexpected.length}; re-deliveries under the same webhook-id: ${tally.redeliveries}; ` +
     `doubled under new ids: ${tally.doubledUnderNewIds.length}`
   );
+}
+
+/**
+ * A TCP proxy in front of the broker (start the broker with `advertisedPort` = `port`, so clients come
+ * back through it). While the broker is down it accepts connections and closes them, as Toxiproxy does
+ * in the soak. `cutAnswer()` returning true closes a connection instead of passing the broker's answer
+ * on (`cuts()` counts them).
+ */
+export async function brokerProxy(port: number, target: number, cutAnswer: () => boolean = () => false) {
+  const sockets = new Set<Socket>();
+  let cuts = 0;
+  const server: Server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => {
+      if (cutAnswer()) {
+        cuts += 1;
+        close();
+      } else client.write(chunk);
+    });
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    cuts: () => cuts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((socket) => socket.destroy());
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
 import { startLocalKafka, type LocalKafkaHandle } from '@pollcast/local-kafka';
@@ -7,7 +6,7 @@ import { dataDir, PROFILES, stopLeftovers } from '@pollcast/dev';
 import { KafkaClient } from '@pollcast/service-kit';
 import { freePort } from '@pollcast/testing';
 import { readTopicToEnd } from '../support/e2e-helpers';
-import { sleep } from './fault-kit';
+import { brokerProxy, sleep } from './fault-kit';
 
 /**
  * What a publish acknowledges is on the topic, also when the broker's answers are lost.
@@ -27,43 +26,10 @@ const TRIALS = 10;
 const log = (line: string) => process.stderr.write(`[producer-answers] ${line}\n`);
 const logger = pino({ level: 'silent' });
 
-/** A TCP proxy that, while `cutting`, destroys a connection as soon as the broker answers on it. */
-async function answerCuttingProxy(port: number, target: number) {
-  const sockets = new Set<Socket>();
-  const state = { cutting: false, cut: 0 };
-  const server: Server = createServer((client) => {
-    const upstream = connect(target, '127.0.0.1');
-    sockets.add(client).add(upstream);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('data', (chunk) => upstream.write(chunk));
-    upstream.on('data', (chunk) => {
-      if (state.cutting) {
-        state.cut += 1;
-        close();
-      } else client.write(chunk);
-    });
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    state,
-    close: () =>
-      new Promise<void>((resolve) => {
-        sockets.forEach((socket) => socket.destroy());
-        server.close(() => resolve());
-      }),
-  };
-}
-
 void describe('publishing when the broker’s answers are lost', () => {
   let kafka: LocalKafkaHandle | undefined;
-  let proxy: Awaited<ReturnType<typeof answerCuttingProxy>> | undefined;
+  let proxy: Awaited<ReturnType<typeof brokerProxy>> | undefined;
+  const state = { cutting: false };
   let client: KafkaClient | undefined;
 
   after(async () => {
@@ -76,7 +42,7 @@ void describe('publishing when the broker’s answers are lost', () => {
     await stopLeftovers(PROFILE, { kafka: true, postgres: false }, log);
     const proxyPort = await freePort();
     // The proxy first: the broker's readiness check already follows its advertised address.
-    proxy = await answerCuttingProxy(proxyPort, PROFILE.kafkaPort);
+    proxy = await brokerProxy(proxyPort, PROFILE.kafkaPort, () => state.cutting);
     kafka = await startLocalKafka({
       dir: KAFKA_DIR,
       port: PROFILE.kafkaPort,
@@ -93,14 +59,14 @@ void describe('publishing when the broker’s answers are lost', () => {
     const acknowledged = new Set<string>();
     let failed = 0;
     for (let trial = 0; trial < TRIALS; trial += 1) {
-      proxy.state.cutting = true;
+      state.cutting = true;
       const sends = ['a', 'b'].map(async (name) => {
         const id = `${trial}-${name}`;
         await client!.publish(topic, [{ key: 'k', value: { id } }]);
         acknowledged.add(id);
       });
       await sleep(1000);
-      proxy.state.cutting = false;
+      state.cutting = false;
       failed += (await Promise.allSettled(sends)).filter((result) => result.status === 'rejected').length;
     }
 
@@ -110,9 +76,9 @@ void describe('publishing when the broker’s answers are lost', () => {
     );
     const missing = [...acknowledged].filter((id) => !onTopic.has(id));
     log(
-      `${TRIALS} trials: ${acknowledged.size} acknowledged, ${failed} failed, ${proxy.state.cut} answers cut, ${missing.length} acknowledged but missing (${missing.join(', ')})`,
+      `${TRIALS} trials: ${acknowledged.size} acknowledged, ${failed} failed, ${proxy.cuts()} answers cut, ${missing.length} acknowledged but missing (${missing.join(', ')})`,
     );
-    assert.ok(proxy.state.cut >= TRIALS, 'answers were cut');
+    assert.ok(proxy.cuts() >= TRIALS, 'answers were cut');
     assert.deepEqual(missing, [], 'acknowledged messages are missing from the topic');
   });
 });
