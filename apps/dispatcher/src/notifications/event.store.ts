@@ -76,7 +76,7 @@ const EVENT_COLUMNS = `event_id, instance_id, organization_id, element_key, reso
 /**
  * Inserts events none of which is recorded yet. The rows go in with COPY (half PostgreSQL's CPU of the
  * `json_to_recordset` insert, BENCHMARKS.md); a batch holding text PostgreSQL cannot store (U+0000, a
- * lone surrogate: only events put on the topic by something else than our normalizer) takes the
+ * lone surrogate: only events put on the topic by something other than our normalizer) takes the
  * `json_to_recordset` insert instead, so PostgreSQL refuses it with its own error as before (22P05 /
  * 22P02: deterministic, the poison event is dead-lettered) rather than COPY storing `json` escapes.
  * A consumer that inserted some of the same events meanwhile (a rebalance) makes either fail: the
