@@ -18,6 +18,7 @@ import {
   stopLeftovers,
   type SupervisedProcess,
 } from '@pollcast/dev';
+import { baseEnvSchema } from '@pollcast/service-kit';
 import { freePort, waitFor } from '@pollcast/testing';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 import { createInstance, eventsOf, Simulator, sinkRequests, TopicReader } from '../support/e2e-helpers';
@@ -57,7 +58,7 @@ const { values: args } = parseArgs({
     instances: { type: 'string', default: '12' },
     tenants: { type: 'string', default: '3' },
     kinds: { type: 'string', default: FAULT_KINDS.join(',') },
-    // The services' log level: `info` keeps kafkajs' group joins and rebalances, to read a slow recovery.
+    // The services' log level (kafkajs logs warnings and errors only, whatever this is).
     'log-level': { type: 'string', default: 'warn' },
   },
   strict: true,
@@ -78,7 +79,8 @@ const KINDS = args.kinds.split(',').map((kind) => {
 });
 const INSTANCES = positive('instances', args.instances);
 const TENANTS = Math.min(positive('tenants', args.tenants), INSTANCES);
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+// The services' own LOG_LEVEL values.
+const LOG_LEVELS: readonly string[] = baseEnvSchema.shape.LOG_LEVEL.unwrap().options;
 const LOG_LEVEL = args['log-level'];
 if (!LOG_LEVELS.includes(LOG_LEVEL)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
 

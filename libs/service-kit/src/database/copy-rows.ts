@@ -20,10 +20,7 @@ const COPY_ESCAPES: Readonly<Record<string, string>> = {
  */
 export function copyTextValue(value: string | null): string {
   if (value === null) return '\\N';
-  COPY_SPECIAL.lastIndex = 0;
-  return COPY_SPECIAL.test(value)
-    ? value.replace(COPY_SPECIAL, (special) => COPY_ESCAPES[special] ?? special)
-    : value;
+  return value.replace(COPY_SPECIAL, (special) => COPY_ESCAPES[special] ?? special);
 }
 
 /** One row in COPY's text format, newline included. */

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
  */
 const HARMLESS_WARNINGS = new Set(['TimeoutNegativeWarning']);
 
-let routed: Logger | undefined;
+let routed = false;
 
 /**
  * Replaces Node's own printing of process warnings with JSON lines through `logger`. Once per process;
@@ -16,7 +16,7 @@ let routed: Logger | undefined;
  */
 export function routeProcessWarnings(logger: Logger): void {
   if (routed) return;
-  routed = logger;
+  routed = true;
   process.removeAllListeners('warning');
   process.on('warning', (warning: Error & { code?: string }) => {
     const fields = { warning: { name: warning.name, code: warning.code, message: warning.message } };
