@@ -17,7 +17,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { topicSpecs, type TopicRole, type TopicSpec } from '@pollcast/contracts';
 import type { BaseEnv } from './config/env';
-import { createLogger } from './logging/logger';
+import { createLogger, requestLogFields } from './logging/logger';
 import { MetricsController, MetricsRegistry } from './metrics/metrics';
 import { KafkaClient } from './kafka/kafka-client';
 import { KafkaBatchTransport } from './kafka/kafka-batch-transport';
@@ -115,6 +115,7 @@ export class ServiceKitModule {
         LoggerModule.forRoot({
           pinoHttp: {
             logger,
+            serializers: { req: requestLogFields },
             genReqId: (request: IncomingMessage, response: ServerResponse) => {
               const given = request.headers['x-request-id'];
               const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
