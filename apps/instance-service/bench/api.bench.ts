@@ -173,8 +173,11 @@ async function main(): Promise<void> {
         '\n',
     );
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    // A service that failed to start has already exited: waiting for its exit would hang the bench.
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
     await sim.close();
   }
 }
