@@ -8,6 +8,7 @@ import { InstancesModule } from './instances/instances.module';
 import { InternalModule } from './internal/internal.module';
 import { InitialSchema1761000000000 } from './migrations/1761000000000-initial-schema';
 import { RefreshLease1764500000000 } from './migrations/1764500000000-refresh-lease';
+import { InstanceChangeNotify1796600000000 } from './migrations/1796600000000-instance-change-notify';
 import { OAuthModule } from './oauth/oauth.module';
 import { OutboxMessageEntity } from './outbox/outbox.entities';
 import { OrganizationEntity, UserEntity } from './tenants/tenant.entities';
@@ -20,7 +21,11 @@ export const INSTANCE_SERVICE_ENTITIES = [
   InstanceCredentialsEntity,
   OutboxMessageEntity,
 ];
-export const INSTANCE_SERVICE_MIGRATIONS = [InitialSchema1761000000000, RefreshLease1764500000000];
+export const INSTANCE_SERVICE_MIGRATIONS = [
+  InitialSchema1761000000000,
+  RefreshLease1764500000000,
+  InstanceChangeNotify1796600000000,
+];
 
 /** Public /elements/api-v2 API: tenants, instances, OAuth, secrets, instance snapshots. */
 @Module({})

@@ -33,6 +33,10 @@ export const envSchema = baseEnvSchema.extend({
   MAXIMIZER_ALIAS: z.string().min(1).optional(),
   /** How long a verified tenant secret is remembered (scrypt is deliberately slow). */
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30000),
+  /** Instance rows the public GETs keep in memory (kept true by PostgreSQL's change notifications); 0 = off. */
+  INSTANCE_READ_CACHE_MAX: z.coerce.number().int().min(0).max(1_000_000).default(10000),
+  /** The longest a cached row is served without being read again, whatever the notifications say. */
+  INSTANCE_READ_CACHE_TTL_MS: z.coerce.number().int().min(1).default(60000),
   OUTBOX_RELAY_ENABLED: envSchemas.booleanFlag.default(true),
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),

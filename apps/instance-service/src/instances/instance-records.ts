@@ -9,7 +9,8 @@ import type { Principal } from '../tenants/principal';
 import { ENV } from '../tokens';
 import { toInstanceResponse, toInstanceSnapshot, type InstanceResponse } from './instance-mapper';
 import { InstanceSecrets } from './instance-secrets';
-import { instanceStore, type InstanceRecord } from './instance.store';
+import { InstanceReadCache } from './instance-read-cache';
+import { instanceStore, isInstanceId, type InstanceRecord } from './instance.store';
 import { ProviderAuthorization } from './provider-authorization';
 
 export class InstanceNotFoundError extends DomainError {
@@ -34,6 +35,7 @@ export class InstanceRecords {
     @Inject(InstanceSecrets) private readonly secrets: InstanceSecrets,
     @Inject(ProviderAuthorization) private readonly authorization: ProviderAuthorization,
     @Inject(OutboxRelay) private readonly outbox: OutboxRelay,
+    @Inject(InstanceReadCache) private readonly cache: InstanceReadCache,
     @Inject(ENV) env: Env,
   ) {
     this.instancesTopic = topicName('instances', env.POLLCAST_TOPIC_PREFIX);
@@ -54,6 +56,21 @@ export class InstanceRecords {
       lock,
     );
     if (record === undefined) throw new InstanceNotFoundError(id);
+    return record;
+  }
+
+  /**
+   * `find` for a read that changes nothing (the public GETs): from the read cache when it can be trusted.
+   * Never for a read that a write follows: those read PostgreSQL, in the writer's transaction.
+   */
+  async read(manager: EntityManager, scope: InstanceScope, id: string): Promise<InstanceRecord> {
+    if (scope !== 'internal' && scope.instanceId !== null && scope.instanceId !== id)
+      throw new InstanceNotFoundError(id);
+    if (!isInstanceId(id)) throw new InstanceNotFoundError(id);
+    const record = await this.cache.read(id, () => instanceStore.find(manager, id, 'internal'));
+    // The same scoping as the store's WHERE: another organization's instance is "not found".
+    if (record === undefined || (scope !== 'internal' && record.organizationId !== scope.organizationId))
+      throw new InstanceNotFoundError(id);
     return record;
   }
 

@@ -5,6 +5,7 @@ import { CreateInstance } from './create-instance.use-case';
 import { DeleteInstance } from './delete-instance.use-case';
 import { DisableEvents } from './disable-events.use-case';
 import { InstanceBodyParser } from './instance-body';
+import { InstanceReadCache } from './instance-read-cache';
 import { InstanceRecords } from './instance-records';
 import { InstanceSecrets } from './instance-secrets';
 import { InstanceUpdater } from './instance-updater';
@@ -25,6 +26,7 @@ import { UpdateInstance } from './update-instance.use-case';
   providers: [
     InstanceSecrets,
     ProviderAuthorization,
+    InstanceReadCache,
     InstanceRecords,
     InstanceBodyParser,
     InstanceUpdater,

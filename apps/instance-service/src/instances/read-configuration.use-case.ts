@@ -14,7 +14,7 @@ export class ReadConfiguration {
   ) {}
 
   async execute(principal: Principal, id: string): Promise<ConfigurationEntry[]> {
-    const record = await this.records.find(this.dataSource.manager, principal, id, false);
+    const record = await this.records.read(this.dataSource.manager, principal, id);
     return configurationEntries(record.publicConfig);
   }
 }

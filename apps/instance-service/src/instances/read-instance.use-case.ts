@@ -14,6 +14,6 @@ export class ReadInstance {
   ) {}
 
   async execute(principal: Principal, id: string): Promise<InstanceResponse> {
-    return this.records.respond(await this.records.find(this.dataSource.manager, principal, id, false));
+    return this.records.respond(await this.records.read(this.dataSource.manager, principal, id));
   }
 }

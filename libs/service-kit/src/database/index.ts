@@ -1,3 +1,4 @@
 export * from './database';
 export * from './sql-migration';
 export * from './copy-rows';
+export * from './notification-listener';

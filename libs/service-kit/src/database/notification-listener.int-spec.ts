@@ -1,0 +1,151 @@
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Client } from 'pg';
+import pino from 'pino';
+import { createTestDatabase, waitFor } from '@pollcast/testing';
+import { PostgresNotificationListener } from './notification-listener';
+
+const CHANNEL = 'pollcast_test_changes';
+
+describe('PostgresNotificationListener on the real PostgreSQL', () => {
+  let url: string;
+  let admin: Client;
+  const events: string[] = [];
+  let listener: PostgresNotificationListener | undefined;
+
+  beforeAll(async () => {
+    url = await createTestDatabase('listen');
+    admin = new Client({ connectionString: url });
+    await admin.connect();
+  });
+
+  afterEach(async () => {
+    await listener?.stop();
+    events.length = 0;
+  });
+
+  afterAll(async () => {
+    await admin.end();
+  });
+
+  function start(applicationName: string, heartbeatMs = 5000): PostgresNotificationListener {
+    listener = new PostgresNotificationListener({
+      url,
+      channel: CHANNEL,
+      applicationName,
+      logger: pino({ level: 'silent' }),
+      onNotification: (payload) => events.push(`notify ${payload}`),
+      onListening: () => events.push('listening'),
+      onLost: () => events.push('lost'),
+      heartbeatMs,
+      reconnectMs: 50,
+    });
+    listener.start();
+    return listener;
+  }
+
+  const notify = (payload: string) => admin.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+
+  it('delivers what is committed on its channel, and nothing of a rollback or another channel', async () => {
+    const running = start('listen-a');
+    await waitFor(() => running.isListening, { what: 'LISTEN' });
+    await notify('one');
+    await admin.query('BEGIN');
+    await notify('rolled back');
+    await admin.query('ROLLBACK');
+    await admin.query("SELECT pg_notify('another_channel', 'x')");
+    await notify('two');
+    await waitFor(() => events.includes('notify two'), { what: 'the second notification' });
+    expect(events).toEqual(['listening', 'notify one', 'notify two']);
+  });
+
+  it('says "lost" when its session is killed, listens again on a new one, and stops for good', async () => {
+    const running = start('listen-b');
+    await waitFor(() => running.isListening, { what: 'LISTEN' });
+    const killed = await admin.query<{ killed: boolean }>(
+      'SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1',
+      ['listen-b'],
+    );
+    expect(killed.rows).toEqual([{ killed: true }]);
+    await waitFor(() => events.filter((event) => event === 'listening').length === 2, {
+      what: 'LISTEN on a new session',
+    });
+    expect(events).toEqual(['listening', 'lost', 'listening']);
+    await notify('after');
+    await waitFor(() => events.includes('notify after'), { what: 'a notification on the new session' });
+    await running.stop();
+    expect(running.isListening).toBe(false);
+    expect(events.at(-1)).toBe('lost');
+    const sessions = await admin.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [
+      'listen-b',
+    ]);
+    expect(sessions.rowCount).toBe(0);
+  });
+
+  it('keeps trying while PostgreSQL cannot be reached, and says nothing is heard meanwhile', async () => {
+    const unreachable = new URL(url);
+    unreachable.port = '1';
+    listener = new PostgresNotificationListener({
+      url: unreachable.toString(),
+      channel: CHANNEL,
+      applicationName: 'listen-c',
+      logger: pino({ level: 'silent' }),
+      onNotification: (payload) => events.push(`notify ${payload}`),
+      onListening: () => events.push('listening'),
+      onLost: () => events.push('lost'),
+      reconnectMs: 20,
+      maxReconnectMs: 40,
+    });
+    listener.start();
+    await waitFor(() => events.length >= 3, { what: 'three failed attempts' });
+    expect(new Set(events)).toEqual(new Set(['lost']));
+    expect(listener.isListening).toBe(false);
+  });
+
+  it('notices a session whose connection goes silent (heartbeat) and starts another', async () => {
+    // A proxy that can stop forwarding without closing anything: what a dead network path looks like.
+    const target = new URL(url);
+    const silenced = new Set<Socket>();
+    const proxy: Server = createServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      const pair = [client, upstream] as const;
+      client.on('data', (chunk) => silenced.has(client) || upstream.write(chunk));
+      upstream.on('data', (chunk) => silenced.has(upstream) || client.write(chunk));
+      const close = () => pair.forEach((socket) => socket.destroy());
+      client.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+      sockets.push(...pair);
+    });
+    const sockets: Socket[] = [];
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const viaProxy = new URL(url);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String((proxy.address() as AddressInfo).port);
+      listener = new PostgresNotificationListener({
+        url: viaProxy.toString(),
+        channel: CHANNEL,
+        applicationName: 'listen-d',
+        logger: pino({ level: 'silent' }),
+        onNotification: (payload) => events.push(`notify ${payload}`),
+        onListening: () => events.push('listening'),
+        onLost: () => events.push('lost'),
+        heartbeatMs: 200,
+        reconnectMs: 50,
+      });
+      listener.start();
+      const running = listener;
+      await waitFor(() => running.isListening, { what: 'LISTEN' });
+      // Every connection made so far goes silent; new ones work.
+      for (const socket of sockets) silenced.add(socket);
+      await waitFor(() => events.includes('lost'), { what: 'the heartbeat to give up' });
+      await waitFor(() => running.isListening, { what: 'LISTEN on a new session' });
+      expect(events).toEqual(['listening', 'lost', 'listening']);
+      await notify('through the new session');
+      await waitFor(() => events.includes('notify through the new session'), { what: 'a notification' });
+    } finally {
+      await listener?.stop();
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+});
