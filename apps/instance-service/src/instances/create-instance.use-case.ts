@@ -75,7 +75,7 @@ export class CreateInstance {
       await this.records.publishSnapshot(manager, record);
       return record;
     });
-    this.records.wakeOutbox();
+    this.records.afterCommit(created.id);
     this.logger.info(
       { instanceId: created.id, organizationId: created.organizationId, elementKey: created.elementKey },
       'instance created',

@@ -25,7 +25,7 @@ export class DeleteInstance {
       await this.records.publishTombstone(manager, record.id);
     });
     this.authenticate.forgetInstance(id);
-    this.records.wakeOutbox();
+    this.records.afterCommit(id);
     this.logger.info({ instanceId: id, organizationId: principal.organizationId }, 'instance deleted');
   }
 }

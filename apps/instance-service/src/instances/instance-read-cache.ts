@@ -154,6 +154,11 @@ export class InstanceReadCache implements OnApplicationBootstrap, OnApplicationS
     return record;
   }
 
+  /** This replica changed the row: drop it without waiting for the notification. */
+  forget(id: string): void {
+    this.cache?.forget({ kind: 'row', id, deleted: false });
+  }
+
   private changed(cache: InstanceRowCache, payload: string): void {
     const change = parseChange(payload, SCHEMA);
     if (change.kind === 'all' && !payload.endsWith(':*'))

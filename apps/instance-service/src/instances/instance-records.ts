@@ -103,8 +103,13 @@ export class InstanceRecords {
     await this.publishSnapshot(manager, updated);
   }
 
-  /** After a commit: the relay sends what was enqueued now rather than at its next tick. */
-  wakeOutbox(): void {
+  /**
+   * After a commit that changed the instance: this replica drops its cached row now, so its next read
+   * shows the change without waiting for the notification; the relay sends the snapshot now rather than
+   * at its next tick.
+   */
+  afterCommit(instanceId: string): void {
+    this.cache.forget(instanceId);
     this.outbox.wake();
   }
 

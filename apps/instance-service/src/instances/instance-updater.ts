@@ -86,7 +86,7 @@ export class InstanceUpdater {
       await this.records.publishSnapshot(manager, result);
       return result;
     });
-    this.records.wakeOutbox();
+    this.records.afterCommit(updated.id);
     return this.records.respond(updated);
   }
 }

@@ -70,6 +70,19 @@ describe('instance read cache on two replicas (real Postgres, Kafka)', () => {
     expect((await getOnB(instance.id, harness.tenantB.authorization)).status).toBe(404);
   });
 
+  it('the replica that made a change shows it on its very next read', async () => {
+    const instance = await harness.createInstance(harness.tenantA);
+    const path = `/elements/api-v2/instances/${instance.id}`;
+    const auth = { authorization: harness.tenantA.authorization };
+    for (let round = 0; round < 10; round += 1) {
+      await harness.api('GET', path, auth);
+      await harness.api('GET', path, auth);
+      const patched = await harness.api('PATCH', path, { ...auth, body: { name: `Round ${round}` } });
+      expect(patched.status).toBe(200);
+      expect((await harness.api<InstanceResponse>('GET', path, auth)).body.name).toBe(`Round ${round}`);
+    }
+  });
+
   it('sees a change made with hand-written SQL (the trigger announces every write)', async () => {
     const instance = await harness.createInstance(harness.tenantA);
     const { authorization } = harness.tenantA;

@@ -225,7 +225,7 @@ export class IssueAccessToken {
         { instanceId, reason: refusalReason(refused) },
         'token refresh refused; instance marked invalid',
       );
-      this.records.wakeOutbox();
+      this.records.afterCommit(instanceId);
     }
     if (outcome !== undefined) return outcome;
     if (failure instanceof DOMException && failure.name === 'TimeoutError') {
