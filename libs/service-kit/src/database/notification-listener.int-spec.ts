@@ -101,42 +101,73 @@ describe('PostgresNotificationListener on the real PostgreSQL', () => {
     expect(listener.isListening).toBe(false);
   });
 
-  it('notices a session whose connection goes silent (heartbeat) and starts another', async () => {
-    // A proxy that can stop forwarding without closing anything: what a dead network path looks like.
+  /**
+   * A TCP proxy to the test database that can stop forwarding without closing anything (what a dead
+   * network path looks like) and can leave out the server's notifications (what a pooler in transaction
+   * mode does: LISTEN is accepted, and nothing arrives).
+   */
+  async function pgProxy(options: { dropNotifications: boolean }) {
     const target = new URL(url);
+    const sockets: Socket[] = [];
     const silenced = new Set<Socket>();
-    const proxy: Server = createServer((client) => {
+    const server: Server = createServer((client) => {
       const upstream = connect(Number(target.port), target.hostname);
-      const pair = [client, upstream] as const;
-      client.on('data', (chunk) => silenced.has(client) || upstream.write(chunk));
-      upstream.on('data', (chunk) => silenced.has(upstream) || client.write(chunk));
-      const close = () => pair.forEach((socket) => socket.destroy());
+      sockets.push(client, upstream);
+      let pending = Buffer.alloc(0);
+      client.on('data', (chunk: Buffer) => silenced.has(client) || upstream.write(chunk));
+      upstream.on('data', (chunk: Buffer) => {
+        if (silenced.has(upstream)) return;
+        if (!options.dropNotifications) return void client.write(chunk);
+        // Server messages are a type byte and an int32 length; 'A' is NotificationResponse.
+        pending = Buffer.concat([pending, chunk]);
+        while (pending.length >= 5 && pending.length >= 1 + pending.readInt32BE(1)) {
+          const size = 1 + pending.readInt32BE(1);
+          if (pending[0] !== 0x41) client.write(pending.subarray(0, size));
+          pending = pending.subarray(size);
+        }
+      });
+      const close = () => [client, upstream].forEach((socket) => socket.destroy());
       client.on('error', close).on('close', close);
       upstream.on('error', close).on('close', close);
-      sockets.push(...pair);
     });
-    const sockets: Socket[] = [];
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const viaProxy = new URL(url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String((server.address() as AddressInfo).port);
+    return {
+      url: viaProxy.toString(),
+      /** Every connection made so far goes silent; new ones work. */
+      silenceAll: () => sockets.forEach((socket) => silenced.add(socket)),
+      close: async () => {
+        sockets.forEach((socket) => socket.destroy());
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  function startAt(at: string, applicationName: string): PostgresNotificationListener {
+    listener = new PostgresNotificationListener({
+      url: at,
+      channel: CHANNEL,
+      applicationName,
+      logger: pino({ level: 'silent' }),
+      onNotification: (payload) => events.push(`notify ${payload}`),
+      onListening: () => events.push('listening'),
+      onLost: () => events.push('lost'),
+      heartbeatMs: 200,
+      reconnectMs: 50,
+      maxReconnectMs: 100,
+    });
+    listener.start();
+    return listener;
+  }
+
+  it('notices a session whose connection goes silent (heartbeat) and starts another', async () => {
+    const proxy = await pgProxy({ dropNotifications: false });
     try {
-      const viaProxy = new URL(url);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String((proxy.address() as AddressInfo).port);
-      listener = new PostgresNotificationListener({
-        url: viaProxy.toString(),
-        channel: CHANNEL,
-        applicationName: 'listen-d',
-        logger: pino({ level: 'silent' }),
-        onNotification: (payload) => events.push(`notify ${payload}`),
-        onListening: () => events.push('listening'),
-        onLost: () => events.push('lost'),
-        heartbeatMs: 200,
-        reconnectMs: 50,
-      });
-      listener.start();
-      const running = listener;
+      const running = startAt(proxy.url, 'listen-d');
       await waitFor(() => running.isListening, { what: 'LISTEN' });
-      // Every connection made so far goes silent; new ones work.
-      for (const socket of sockets) silenced.add(socket);
+      proxy.silenceAll();
       await waitFor(() => events.includes('lost'), { what: 'the heartbeat to give up' });
       await waitFor(() => running.isListening, { what: 'LISTEN on a new session' });
       expect(events).toEqual(['listening', 'lost', 'listening']);
@@ -144,8 +175,33 @@ describe('PostgresNotificationListener on the real PostgreSQL', () => {
       await waitFor(() => events.includes('notify through the new session'), { what: 'a notification' });
     } finally {
       await listener?.stop();
-      sockets.forEach((socket) => socket.destroy());
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await proxy.close();
     }
+  });
+
+  it('never says it listens when its notifications do not come back (a LISTEN that holds nowhere)', async () => {
+    const proxy = await pgProxy({ dropNotifications: true });
+    try {
+      const running = startAt(proxy.url, 'listen-e');
+      await waitFor(() => events.filter((event) => event === 'lost').length >= 3, {
+        what: 'three sessions given up',
+      });
+      expect(new Set(events)).toEqual(new Set(['lost']));
+      expect(running.isListening).toBe(false);
+    } finally {
+      await listener?.stop();
+      await proxy.close();
+    }
+  });
+
+  it("hands on other sessions' payloads but never the probes, its own or theirs", async () => {
+    const running = start('listen-f', 100);
+    await waitFor(() => running.isListening, { what: 'LISTEN' });
+    await notify('pollcast-listener-probe:from-another-replica');
+    await notify('real');
+    await waitFor(() => events.includes('notify real'), { what: 'the real notification' });
+    // A few heartbeats' probes went round meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(events).toEqual(['listening', 'notify real']);
   });
 });
