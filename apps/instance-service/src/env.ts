@@ -37,6 +37,8 @@ export const envSchema = baseEnvSchema.extend({
   INSTANCE_READ_CACHE_MAX: z.coerce.number().int().min(0).max(1_000_000).default(10000),
   /** The longest a cached row is served without being read again, whatever the notifications say. */
   INSTANCE_READ_CACHE_TTL_MS: z.coerce.number().int().min(1).default(60000),
+  /** The read cache's memory bound (rows are tenant-sized), in MiB of the rows' approximate size. */
+  INSTANCE_READ_CACHE_MAX_MB: z.coerce.number().int().min(1).max(65536).default(64),
   OUTBOX_RELAY_ENABLED: envSchemas.booleanFlag.default(true),
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),

@@ -1,7 +1,14 @@
-import { InstanceRowCache, parseChange } from './instance-read-cache';
+import { approximateBytes, InstanceRowCache, parseChange } from './instance-read-cache';
 import type { InstanceRecord } from './instance.store';
 
-const row = (id: string, name: string): InstanceRecord => ({ id, name }) as unknown as InstanceRecord;
+const row = (id: string, name: string, configBytes = 100): InstanceRecord =>
+  ({
+    id,
+    name,
+    tags: [],
+    tokenCiphertext: 'v1.k1.x',
+    configCiphertext: 'c'.repeat(configBytes),
+  }) as unknown as InstanceRecord;
 
 /** A load the test finishes when it chooses, to put a change in the middle of a read. */
 function pendingLoad(result: InstanceRecord | undefined) {
@@ -119,5 +126,25 @@ describe('InstanceRowCache', () => {
     expect((await cache.read('1', async () => row('1', '1'))).result).toBe('hit');
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect((await cache.read('1', async () => row('1', '1'))).result).toBe('miss');
+  });
+
+  it('holds at most its byte budget: a tenant cannot fill memory with large configurations', async () => {
+    const big = 100 * 1024;
+    const perRow = approximateBytes(row('1', 'x', big));
+    expect(perRow).toBeGreaterThan(4 * big);
+    const cache = new InstanceRowCache(10_000, 60_000, 3 * perRow);
+    cache.reset(true);
+    for (const id of ['1', '2', '3', '4', '5']) await cache.read(id, async () => row(id, 'x', big));
+    const hits = [];
+    for (const id of ['1', '2', '3', '4', '5'])
+      hits.push((await cache.read(id, async () => row(id, 'x', big))).result);
+    // The oldest two went to make room; reading them back evicted others in turn.
+    expect(hits.filter((result) => result === 'hit').length).toBeLessThanOrEqual(3);
+    expect(hits.slice(0, 2)).toEqual(['miss', 'miss']);
+    // One row larger than the whole budget is served but never kept.
+    const huge = new InstanceRowCache(10, 60_000, perRow - 1);
+    huge.reset(true);
+    await huge.read('9', async () => row('9', 'x', big));
+    expect((await huge.read('9', async () => row('9', 'x', big))).result).toBe('miss');
   });
 });

@@ -34,6 +34,15 @@ export function parseChange(payload: string, schema: string): AnnouncedChange {
 }
 
 /**
+ * Roughly what a row holds in memory: its ciphertexts (the whole configuration, encrypted) and the masked
+ * copy of the configuration, which is about as large, plus the small fields. Cheap, and never below 1.
+ */
+export function approximateBytes(record: InstanceRecord): number {
+  const text = record.configCiphertext.length + record.tokenCiphertext.length + record.name.length;
+  return 2 * (2 * text + 256) + record.tags.reduce((sum, tag) => sum + 2 * tag.length + 32, 0);
+}
+
+/**
  * The rules of the read cache, without the session that feeds it: usable only while notifications are
  * known to arrive, emptied whenever they may have been missed, and never filled with a row read while a
  * change was announced (that row may predate the change).
@@ -44,8 +53,9 @@ export class InstanceRowCache {
   private generation = 0;
   private usable = false;
 
-  constructor(max: number, ttlMs: number) {
-    this.rows = new LRUCache({ max, ttl: ttlMs });
+  constructor(max: number, ttlMs: number, maxBytes = 64 * 1024 * 1024) {
+    // Rows are tenant-sized (a configuration may be ~100 KB): bounded in bytes as well as in rows.
+    this.rows = new LRUCache({ max, ttl: ttlMs, maxSize: maxBytes, sizeCalculation: approximateBytes });
   }
 
   async read(
@@ -119,7 +129,11 @@ export class InstanceReadCache implements OnApplicationBootstrap, OnApplicationS
       },
     );
     if (env.INSTANCE_READ_CACHE_MAX === 0) return;
-    const cache = new InstanceRowCache(env.INSTANCE_READ_CACHE_MAX, env.INSTANCE_READ_CACHE_TTL_MS);
+    const cache = new InstanceRowCache(
+      env.INSTANCE_READ_CACHE_MAX,
+      env.INSTANCE_READ_CACHE_TTL_MS,
+      env.INSTANCE_READ_CACHE_MAX_MB * 1024 * 1024,
+    );
     this.cache = cache;
     this.listener = new PostgresNotificationListener({
       url: env.DATABASE_URL,
