@@ -67,7 +67,7 @@ void describe('consumers that crash while the broker is unreachable', () => {
     const crashes: { restart: boolean }[] = [];
     // The runners' own log lines: "consumer crashed" says whether kafkajs restarts the consumer itself.
     const logger = pino(
-      { level: 'error' },
+      { level: 'warn' },
       {
         write: (line: string) => {
           const entry = JSON.parse(line) as { msg?: string; restart?: boolean };

@@ -134,7 +134,9 @@ export class ConsumerRunner<T> {
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (event) => {
       if (this.stopping) return;
-      this.logger.error(
+      // A warning, not an error: it is restarted either way (most often a broker restarting under it),
+      // and a restart that fails is logged as an error below. Lag metrics show partitions left behind.
+      this.logger.warn(
         { err: event.payload.error, topic: spec.topic, restart: event.payload.restart },
         'consumer crashed',
       );
