@@ -2,7 +2,7 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 import { Client } from 'pg';
 import pino from 'pino';
 import { createTestDatabase, waitFor } from '@pollcast/testing';
-import { PostgresNotificationListener } from './notification-listener';
+import { PostgresNotificationListener, type NotificationListenerOptions } from './notification-listener';
 
 const CHANNEL = 'pollcast_test_changes';
 
@@ -27,7 +27,13 @@ describe('PostgresNotificationListener on the real PostgreSQL', () => {
     await admin.end();
   });
 
-  function start(applicationName: string, heartbeatMs = 5000): PostgresNotificationListener {
+  /** A listener that records what it says in `events`. */
+  function start(
+    applicationName: string,
+    options: Partial<
+      Pick<NotificationListenerOptions, 'url' | 'heartbeatMs' | 'reconnectMs' | 'maxReconnectMs'>
+    > = {},
+  ): PostgresNotificationListener {
     listener = new PostgresNotificationListener({
       url,
       channel: CHANNEL,
@@ -36,8 +42,8 @@ describe('PostgresNotificationListener on the real PostgreSQL', () => {
       onNotification: (payload) => events.push(`notify ${payload}`),
       onListening: () => events.push('listening'),
       onLost: () => events.push('lost'),
-      heartbeatMs,
       reconnectMs: 50,
+      ...options,
     });
     listener.start();
     return listener;
@@ -84,21 +90,10 @@ describe('PostgresNotificationListener on the real PostgreSQL', () => {
   it('keeps trying while PostgreSQL cannot be reached, and says nothing is heard meanwhile', async () => {
     const unreachable = new URL(url);
     unreachable.port = '1';
-    listener = new PostgresNotificationListener({
-      url: unreachable.toString(),
-      channel: CHANNEL,
-      applicationName: 'listen-c',
-      logger: pino({ level: 'silent' }),
-      onNotification: (payload) => events.push(`notify ${payload}`),
-      onListening: () => events.push('listening'),
-      onLost: () => events.push('lost'),
-      reconnectMs: 20,
-      maxReconnectMs: 40,
-    });
-    listener.start();
+    start('listen-c', { url: unreachable.toString(), reconnectMs: 20, maxReconnectMs: 40 });
     await waitFor(() => events.length >= 3, { what: 'three failed attempts' });
     expect(new Set(events)).toEqual(new Set(['lost']));
-    expect(listener.isListening).toBe(false);
+    expect(listener?.isListening).toBe(false);
   });
 
   /**
@@ -145,27 +140,10 @@ describe('PostgresNotificationListener on the real PostgreSQL', () => {
     };
   }
 
-  function startAt(at: string, applicationName: string): PostgresNotificationListener {
-    listener = new PostgresNotificationListener({
-      url: at,
-      channel: CHANNEL,
-      applicationName,
-      logger: pino({ level: 'silent' }),
-      onNotification: (payload) => events.push(`notify ${payload}`),
-      onListening: () => events.push('listening'),
-      onLost: () => events.push('lost'),
-      heartbeatMs: 200,
-      reconnectMs: 50,
-      maxReconnectMs: 100,
-    });
-    listener.start();
-    return listener;
-  }
-
   it('notices a session whose connection goes silent (heartbeat) and starts another', async () => {
     const proxy = await pgProxy({ dropNotifications: false });
     try {
-      const running = startAt(proxy.url, 'listen-d');
+      const running = start('listen-d', { url: proxy.url, heartbeatMs: 200, maxReconnectMs: 100 });
       await waitFor(() => running.isListening, { what: 'LISTEN' });
       proxy.silenceAll();
       await waitFor(() => events.includes('lost'), { what: 'the heartbeat to give up' });
@@ -182,7 +160,7 @@ describe('PostgresNotificationListener on the real PostgreSQL', () => {
   it('never says it listens when its notifications do not come back (a LISTEN that holds nowhere)', async () => {
     const proxy = await pgProxy({ dropNotifications: true });
     try {
-      const running = startAt(proxy.url, 'listen-e');
+      const running = start('listen-e', { url: proxy.url, heartbeatMs: 200, maxReconnectMs: 100 });
       await waitFor(() => events.filter((event) => event === 'lost').length >= 3, {
         what: 'three sessions given up',
       });
@@ -195,7 +173,7 @@ describe('PostgresNotificationListener on the real PostgreSQL', () => {
   });
 
   it("hands on other sessions' payloads but never the probes, its own or theirs", async () => {
-    const running = start('listen-f', 100);
+    const running = start('listen-f', { heartbeatMs: 100 });
     await waitFor(() => running.isListening, { what: 'LISTEN' });
     await notify('pollcast-listener-probe:from-another-replica');
     await notify('real');
