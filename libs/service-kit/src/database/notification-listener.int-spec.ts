@@ -105,9 +105,11 @@ describe('PostgresNotificationListener on the real PostgreSQL', () => {
     const target = new URL(url);
     const sockets: Socket[] = [];
     const silenced = new Set<Socket>();
-    const server: Server = createServer((client) => {
+    // Half-open allowed: a silenced connection answers a client's FIN with nothing, like a dead peer.
+    const server: Server = createServer({ allowHalfOpen: true }, (client) => {
       const upstream = connect(Number(target.port), target.hostname);
       sockets.push(client, upstream);
+      client.on('end', () => silenced.has(client) || upstream.end());
       let pending = Buffer.alloc(0);
       client.on('data', (chunk: Buffer) => silenced.has(client) || upstream.write(chunk));
       upstream.on('data', (chunk: Buffer) => {
@@ -153,6 +155,19 @@ describe('PostgresNotificationListener on the real PostgreSQL', () => {
       await waitFor(() => events.includes('notify through the new session'), { what: 'a notification' });
     } finally {
       await listener?.stop();
+      await proxy.close();
+    }
+  });
+
+  it('stops promptly even when its connection has gone silent (shutdown must not wait for TCP)', async () => {
+    const proxy = await pgProxy({ dropNotifications: false });
+    try {
+      const running = start('listen-g', { url: proxy.url, heartbeatMs: 60_000 });
+      await waitFor(() => running.isListening, { what: 'LISTEN' });
+      proxy.silenceAll();
+      await running.stop();
+      expect(running.isListening).toBe(false);
+    } finally {
       await proxy.close();
     }
   });

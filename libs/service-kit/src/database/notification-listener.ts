@@ -60,7 +60,14 @@ export class PostgresNotificationListener {
     const client = this.client;
     this.client = undefined;
     this.markLost();
-    await client?.end().catch(() => undefined);
+    if (client === undefined) return;
+    // Bounded: on a half-open socket `end` waits for TCP to give up, and shutdown must not.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.end().catch(() => undefined),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000))),
+    ]);
+    clearTimeout(timer);
   }
 
   private get heartbeatMs(): number {
