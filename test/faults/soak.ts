@@ -16,33 +16,22 @@ import {
   startLocalPostgres,
   startToxiproxy,
   stopLeftovers,
-  type SupervisedProcess,
 } from '@pollcast/dev';
 import { baseEnvSchema } from '@pollcast/service-kit';
 import { freePort, waitFor } from '@pollcast/testing';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 import { createInstance, eventsOf, Simulator, sinkRequests, TopicReader } from '../support/e2e-helpers';
-import {
-  changeKey,
-  killAndRestart,
-  liveReplicas,
-  sleep,
-  summaryLine,
-  tallyDeliveries,
-  type ServiceName,
-} from './fault-kit';
+import { changeKey, sleep, summaryLine, tallyDeliveries } from './fault-kit';
 import {
   describe,
   DISPATCHER_TIMEOUT_MS,
   faultKind,
-  PAUSE_MS,
   POLLER_LEASE_SECONDS,
   schedule,
-  TOXIC_ATTRIBUTES,
   FAULT_KINDS,
-  type Fault,
   type Target,
 } from './soak-schedule';
+import { inject, type SoakParts } from './soak-inject';
 import { createTenant } from './soak-tenants';
 
 const PROFILE = PROFILES.soak;
@@ -203,16 +192,6 @@ async function main(): Promise<number> {
   }
 }
 
-interface SoakParts {
-  proxies: Record<Target, Proxy>;
-  toxiproxy: Toxiproxy;
-  faults: Fault[];
-  restartBroker(): Promise<void>;
-  restartPostgres(): Promise<void>;
-  runDir: string;
-  callbackBase: string;
-}
-
 async function soak(platform: RunningPlatform, parts: SoakParts): Promise<number> {
   const sim = new Simulator(platform.simUrl);
   log(`the services' logs (${LOG_LEVEL} and above, --log-level): ${platform.logDir}`);
@@ -329,7 +308,7 @@ async function soak(platform: RunningPlatform, parts: SoakParts): Promise<number
     if (!generating) break;
     log(`fault: ${describe(fault)} (changes so far: ${made.length})`);
     try {
-      await inject(platform, parts, fault);
+      await inject(platform, parts, fault, log);
     } catch (error) {
       // A replacement replica that does not come up in time (a loaded machine) ends this fault, not the run.
       log(`  the fault's own action failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -449,44 +428,6 @@ async function soak(platform: RunningPlatform, parts: SoakParts): Promise<number
     tally.unexpected.length === 0 &&
     topicDoubled === 0;
   return ok ? 0 : 1;
-}
-
-async function inject(platform: RunningPlatform, parts: SoakParts, fault: Fault): Promise<void> {
-  const pickReplica = (service: ServiceName, index: number): SupervisedProcess | undefined => {
-    const live = liveReplicas(platform, service);
-    return live[index % Math.max(1, live.length)];
-  };
-  switch (fault.kind) {
-    case 'kill-9': {
-      const victim = pickReplica(fault.service, fault.replica);
-      if (victim) await killAndRestart(platform, fault.service, [victim], log);
-      return;
-    }
-    case 'pause': {
-      const victim = pickReplica(fault.service, fault.replica);
-      if (!victim) return;
-      victim.kill('SIGSTOP');
-      await sleep(PAUSE_MS[fault.service]);
-      victim.kill('SIGCONT');
-      return;
-    }
-    case 'broker-restart':
-      return parts.restartBroker();
-    case 'postgres-restart':
-      return parts.restartPostgres();
-    case 'net': {
-      const toxic = await parts.proxies[fault.target].addToxic({
-        name: `soak-${fault.toxic}`,
-        type: fault.toxic,
-        stream: 'downstream',
-        toxicity: 1,
-        attributes: TOXIC_ATTRIBUTES[fault.toxic],
-      });
-      await sleep(fault.seconds * 1000);
-      await toxic.remove();
-      return;
-    }
-  }
 }
 
 main().then(
