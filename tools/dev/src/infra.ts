@@ -26,30 +26,35 @@ export interface InfraProfile {
   keepData: boolean;
 }
 
+/* The profiles that restart their broker or database while clients reconnect (faults, soak) or run
+ * beside them (test, bench, fuzz) listen below Linux's ephemeral range (32768–60999): a client that
+ * connects to a port in that range while nothing listens there can be given that same port as its own
+ * source port and connect to itself, and the broker starting next fails with "Address already in use".
+ * dev keeps its well-known ports (9092, 54329), which users' own tools point at. */
 export const PROFILES: Record<InfraProfile['name'], InfraProfile> = {
   dev: { name: 'dev', kafkaPort: 9092, kafkaControllerPort: 9093, postgresPort: 54329, keepData: true },
-  test: { name: 'test', kafkaPort: 29092, kafkaControllerPort: 29093, postgresPort: 54339, keepData: false },
+  test: { name: 'test', kafkaPort: 29092, kafkaControllerPort: 29093, postgresPort: 25439, keepData: false },
   /** The fault suite restarts its broker and database itself, so it owns its own pair. */
   faults: {
     name: 'faults',
-    kafkaPort: 49092,
-    kafkaControllerPort: 49093,
-    postgresPort: 54349,
+    kafkaPort: 21092,
+    kafkaControllerPort: 21093,
+    postgresPort: 25449,
     keepData: false,
   },
   /** `npm run test:soak` (test/faults/soak.ts): its broker sits behind Toxiproxy, so it is its own too. */
   soak: {
     name: 'soak',
-    kafkaPort: 45092,
-    kafkaControllerPort: 45093,
-    postgresPort: 54369,
+    kafkaPort: 22092,
+    kafkaControllerPort: 22093,
+    postgresPort: 25469,
     keepData: false,
   },
   bench: {
     name: 'bench',
-    kafkaPort: 59092,
-    kafkaControllerPort: 59093,
-    postgresPort: 54359,
+    kafkaPort: 23092,
+    kafkaControllerPort: 23093,
+    postgresPort: 25459,
     keepData: false,
   },
   /** `npm run test:fuzz` (schemathesis against the three APIs). */
@@ -57,7 +62,7 @@ export const PROFILES: Record<InfraProfile['name'], InfraProfile> = {
     name: 'fuzz',
     kafkaPort: 19092,
     kafkaControllerPort: 19093,
-    postgresPort: 54319,
+    postgresPort: 25419,
     keepData: false,
   },
 };
