@@ -55,7 +55,9 @@ describe('instance-service with MANAGEMENT_PORT', () => {
   });
 
   it('keeps the public API on the public port and off the management port', async () => {
-    expect((await fetch(`${service.url}/elements/api-v2/instances`)).status).toBe(401);
+    const publicAnswer = await fetch(`${service.url}/elements/api-v2/instances`);
+    expect(publicAnswer.status).toBe(401);
+    expect(publicAnswer.headers.get('x-powered-by')).toBeNull(); // no framework named to callers
     expect((await fetch(`${service.managementUrl ?? ''}/elements/api-v2/instances`)).status).toBe(404);
   });
 });

@@ -2,6 +2,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { httpServerTracing, startTelemetry, TelemetryConfigError } from '@pollcast/telemetry';
@@ -44,6 +45,8 @@ export async function startService<S extends z.ZodType<BaseEnv & { PORT: number 
 ): Promise<RunningService<z.infer<S>>> {
   const env = parseEnv(options.service, options.envSchema, options.env ?? process.env);
   const app = await NestFactory.create(options.createModule(env), { bufferLogs: true, abortOnError: false });
+  // Nothing tells a caller which framework (and so which of its advisories) answers.
+  (app.getHttpAdapter().getInstance() as Express).disable('x-powered-by');
   app.useLogger(app.get(NestPinoLogger));
   const rootLogger = app.get<Logger>(ROOT_LOGGER);
   // Before init, where the Kafka clients connect (and kafkajs emits its warning).
