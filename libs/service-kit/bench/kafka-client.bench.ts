@@ -12,8 +12,9 @@
  * Uses KAFKA_BROKERS when set (then BENCH_KAFKA_PID names the broker's pid for its CPU figure), else
  * starts its own broker on the bench ports. Env: BENCH_KAFKA_MESSAGES (default 50000, ~1 KB JSON each),
  * BENCH_KAFKA_PARTITIONS (6), BENCH_KAFKA_ROUNDS (3), BENCH_KAFKA_SECTIONS (pass,codec,batch,fetch),
- * BENCH_KAFKA_CLIENTS (kafkajs,platformatic; the codec section). The benchmark compares clients; services use the
- * client only through @pollcast/service-kit's KafkaClient / ConsumerRunner.
+ * BENCH_KAFKA_CLIENTS (kafkajs,platformatic; the codec section), BENCH_KAFKA_CODECS (none,gzip,lz4,zstd),
+ * BENCH_KAFKA_PARTITIONER (service-kit, or kafkajs for its DefaultPartitioner). The benchmark compares
+ * clients; services use the client only through @pollcast/service-kit's KafkaClient / ConsumerRunner.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -24,14 +25,27 @@ import {
   type Message as PMessage,
 } from '@platformatic/kafka';
 import { lz4Compress, lz4Decompress } from '@platformatic/wasm-utils';
-import { CompressionCodecs, CompressionTypes, Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import {
+  CompressionCodecs,
+  CompressionTypes,
+  Kafka,
+  logLevel,
+  Partitioners,
+  type KafkaMessage,
+} from 'kafkajs';
 import { PROFILES, startInfra } from '@pollcast/dev';
 import { registerKafkaCodecs } from '../src/kafka/kafka-tuning';
+import { javaCompatiblePartitioner } from '../src/kafka/partitioner';
 import { uniqueName } from '@pollcast/testing';
 
 const MESSAGES = Number(process.env['BENCH_KAFKA_MESSAGES'] ?? 50_000);
 const PARTITIONS = Number(process.env['BENCH_KAFKA_PARTITIONS'] ?? 6);
 const ROUNDS = Number(process.env['BENCH_KAFKA_ROUNDS'] ?? 3);
+// The services' partitioner (service-kit), or kafkajs' own to compare (BENCH_KAFKA_PARTITIONER=kafkajs).
+const createPartitioner =
+  process.env['BENCH_KAFKA_PARTITIONER'] === 'kafkajs'
+    ? Partitioners.DefaultPartitioner
+    : javaCompatiblePartitioner;
 const log = (line: string) => process.stderr.write(`[bench:kafka] ${line}\n`);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -179,7 +193,7 @@ async function produce(
     return keyed(values, from, next - from);
   };
   if (client === 'kafkajs') {
-    const producer = kafkajs().producer({ idempotent: true, maxInFlightRequests: 5 });
+    const producer = kafkajs().producer({ idempotent: true, maxInFlightRequests: 5, createPartitioner });
     await producer.connect();
     const compression = KAFKAJS_CODEC[codec];
     await Promise.all(
@@ -236,7 +250,7 @@ async function consume(
   void finished.finally(() => clearTimeout(guard)).catch(() => undefined);
   if (client === 'kafkajs') {
     const kafka = kafkajs();
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5 });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, createPartitioner });
     await producer.connect();
     const consumer = kafka.consumer({
       groupId: uniqueName('bench-kafka-'),
@@ -381,7 +395,7 @@ async function codecSection(values: string[]): Promise<void> {
     '| round | client | codec | produce msg/s | produce CPU µs/msg | broker CPU µs/msg (produce) | bytes on broker | bytes/msg | consume CPU µs/msg |',
   );
   out('| --: | --- | --- | --: | --: | --: | --: | --: | --: |');
-  const codecs: Codec[] = ['none', 'gzip', 'lz4', 'zstd'];
+  const codecs = (process.env['BENCH_KAFKA_CODECS'] ?? 'none,gzip,lz4,zstd').split(',') as Codec[];
   const clients = (process.env['BENCH_KAFKA_CLIENTS'] ?? 'kafkajs,platformatic').split(',') as ClientName[];
   for (let round = 1; round <= ROUNDS; round += 1) {
     // Each round starts with another codec, so none of them always runs first (JIT warm-up, load).

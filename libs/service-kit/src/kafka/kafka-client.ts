@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Kafka, logLevel, type Message, type Producer, type LogEntry } from 'kafkajs';
 import type { TopicSpec } from '@pollcast/contracts';
 import type { KafkaSecurityOptions } from './kafka-security';
+import { javaCompatiblePartitioner } from './partitioner';
 import { DEFAULT_KAFKA_TUNING, KAFKAJS_COMPRESSION, type KafkaTuning } from './kafka-tuning';
 
 const KAFKAJS_LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -65,6 +66,7 @@ export class KafkaClient {
         idempotent: true,
         maxInFlightRequests: 5,
         allowAutoTopicCreation: false,
+        createPartitioner: javaCompatiblePartitioner,
       });
       await producer.connect();
       return producer;

@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import type { KafkaMessage, Message } from 'kafkajs';
 import pino from 'pino';
 import { z } from 'zod';
 import { HEADERS } from '@pollcast/contracts';
 import { kafkaBrokers, uniqueName, waitFor } from '@pollcast/testing';
 import { ConsumerRunner, type ConsumedMessage } from './consumer-runner';
 import { KafkaClient } from './kafka-client';
+import { KAFKAJS_COMPRESSION } from './kafka-tuning';
 
 const logger = pino({ level: 'silent' });
 const valueSchema = z.object({ n: z.number().int() });
@@ -137,4 +140,59 @@ describe('Kafka through the real broker', () => {
     expect(handled).toEqual([7]);
     expect(calls).toBe(3);
   });
+
+  // kafkajs' record encoder is patched (patches/kafkajs+2.2.4.patch: buffers not zero-filled, varints
+  // written in place, small timestamp deltas without Long): what goes in must come out, byte for byte.
+  it.each(['none', 'zstd'] as const)(
+    'returns records of every shape byte for byte (compression %s)',
+    async (compression) => {
+      const shapesTopic = uniqueName('shapes.');
+      await client.ensureTopics([{ name: shapesTopic, partitions: 2 }]);
+      const now = Date.now();
+      const sizes = [0, 1, 63, 64, 127, 128, 8191, 8192, 16383, 16384, 70_000];
+      const sent: Message[] = sizes.map((size, index) => ({
+        key: index % 2 === 0 ? randomBytes(size % 300) : `key ✓ ${index}`,
+        value: randomBytes(size),
+        headers: { plain: `h${index}`, 'ünï ✓': Buffer.from([0, 255, index]) },
+        // Deltas from the batch's first timestamp: 0, small, past 2^30 ms (the Long path) and negative
+        // (kafkajs sorts timestamps as strings, so '999…' can come first).
+        timestamp: String([now, now + 5, now - 40 * 86_400_000, 999_999_999_999][index % 4]),
+      }));
+      sent.push(
+        { key: 'tombstone', value: null, timestamp: String(now) },
+        { key: 'text', value: 'Ünïcödé 𝄞 '.repeat(500), timestamp: String(now) },
+      );
+      const producer = await client.producer();
+      await producer.send({
+        topic: shapesTopic,
+        acks: -1,
+        compression: KAFKAJS_COMPRESSION[compression],
+        messages: sent,
+      });
+
+      const received: KafkaMessage[] = [];
+      const consumer = client.kafka.consumer({ groupId: uniqueName('shapes-') });
+      await consumer.connect();
+      await consumer.subscribe({ topic: shapesTopic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void received.push(message) });
+      try {
+        await waitFor(() => received.length === sent.length, { what: 'every record back' });
+      } finally {
+        await consumer.disconnect();
+      }
+      const asBytes = (value: Message['value'] | Message['key']) =>
+        value === null || value === undefined ? null : Buffer.from(value).toString('hex');
+      const shape = (message: Message | KafkaMessage) => ({
+        key: asBytes(message.key),
+        value: asBytes(message.value),
+        headers: Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([name, value]) => [name, asBytes(value as Buffer)]),
+        ),
+        timestamp: message.timestamp ?? '',
+      });
+      const byKey = (a: { key: string | null }, b: { key: string | null }) =>
+        (a.key ?? '').localeCompare(b.key ?? '');
+      expect(received.map(shape).sort(byKey)).toEqual(sent.map(shape).sort(byKey));
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { DLQ_HEADER_PREFIX, HEADERS } from '@pollcast/contracts';
+import { javaCompatiblePartitioner } from '../partitioner';
 
 /** DLQ topics are named `<prefix><source topic without .v1>.dlq.v1` (see TOPICS in contracts). */
 export const DLQ_TOPIC_SUFFIX = '.dlq.v1';
@@ -238,6 +239,7 @@ export async function replayDlqRange(kafka: Kafka, options: ReplayOptions): Prom
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    createPartitioner: javaCompatiblePartitioner, // the partition of the key, as every producer of ours
   });
   await producer.connect();
   try {
