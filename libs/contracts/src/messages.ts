@@ -2,6 +2,19 @@ import { z } from 'zod';
 
 const isoInstant = z.iso.datetime({ offset: true });
 
+/**
+ * A provider record: a JSON object whose members are not examined. `z.record(z.string(), z.unknown())`
+ * accepts the same values, but copies each one member by member on every parse (~4.5 µs for a 40-field
+ * record, in every service that reads a raw change or an event; BENCHMARKS.md) and its copy silently
+ * dropped a member named `__proto__`. Its JSON Schema is what `z.record` gave.
+ */
+export const providerRecordSchema = z
+  .custom<Record<string, unknown>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    { message: 'Invalid input: expected an object' },
+  )
+  .meta({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} });
+
 // The canonical poller configuration has one definition, the two schemas below. @pollcast/config-schema
 // produces it from an instance body (every spelling resolved, every default applied; its
 // `ResourcePollerConfig` and `DateFieldConfig` are these types), the instance snapshot carries it, and
@@ -96,7 +109,7 @@ export const rawChangeSchema = z.object({
   elementKey: z.string().min(1),
   resource: z.string().min(1),
   objectId: z.string().min(1),
-  record: z.record(z.string(), z.unknown()),
+  record: providerRecordSchema,
   pollId: z.string().min(1),
   window: z.object({ from: isoInstant, to: isoInstant.optional() }),
   polledAt: isoInstant,
@@ -132,11 +145,9 @@ export const standardEventSchema = z.object({
   /** When the change happened at the provider (its updated date), ISO-8601 UTC. */
   date: isoInstant,
   pollId: z.string().min(1),
-  raw: z
-    .record(z.string(), z.unknown())
-    .describe(
-      'The provider record as polled. DELETED by reconciliation: {} (the record is gone and no copy is kept); DELETED by flag: the flagged record',
-    ),
+  raw: providerRecordSchema.describe(
+    'The provider record as polled. DELETED by reconciliation: {} (the record is gone and no copy is kept); DELETED by flag: the flagged record',
+  ),
   /** Debezium-style operation: c = create, u = update, d = delete. */
   op: z.enum(['c', 'u', 'd']),
   source: z.object({

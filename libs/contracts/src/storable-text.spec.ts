@@ -25,6 +25,14 @@ describe('text PostgreSQL can store', () => {
     expect(JSON.stringify(value)).not.toMatch(/\\u0000|\\ud8|\\udc/i);
   });
 
+  it('keeps a member named __proto__ as a member when it copies an object', () => {
+    const dirty: unknown = JSON.parse('{"__proto__":{"a":"x\\u0000"},"b":"y\\u0000"}');
+    const { value, replaced } = toStorableJson(dirty);
+    expect(replaced).toBe(2);
+    expect(JSON.stringify(value)).toBe('{"__proto__":{"a":"x\uFFFD"},"b":"y\uFFFD"}');
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+  });
+
   it('says where the first unstorable string is, never what it holds', () => {
     expect(findUnstorableText({ a: 'ok', record: { list: ['x', 'secret\u0000'] } })).toBe('record.list[1]');
     expect(findUnstorableText({ 'k\uD800': 1 })).toBe('(key)');

@@ -52,7 +52,16 @@ export function toStorableJson<T>(value: T): { value: T; replaced: number } {
     if (!changed) return current;
     // Original key order; a key that collides with another after replacement keeps the first value.
     const copy: Record<string, unknown> = {};
-    for (const [key, item] of entries) if (!Object.hasOwn(copy, key)) copy[key] = item;
+    for (const [key, item] of entries) {
+      // Defined, not assigned: a member named `__proto__` stays a member.
+      if (!Object.hasOwn(copy, key))
+        Object.defineProperty(copy, key, {
+          value: item,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+    }
     return copy;
   };
   return { value: walk(value, 0) as T, replaced };

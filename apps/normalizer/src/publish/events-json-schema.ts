@@ -5,7 +5,13 @@ import { z } from 'zod';
  * the two cannot drift; committed as docs/events.schema.json. Input mode: no `additionalProperties: false`,
  * so a consumer validating with it keeps working when v1 gains an optional field. */
 export function eventsJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(standardEventSchema, { target: 'draft-2020-12', io: 'input' });
+  // 'any' for the one custom type, the provider record, whose schema its metadata gives; the committed
+  // file is compared with this output (events-json-schema.spec.ts), so nothing else can turn into {}.
+  const generated = z.toJSONSchema(standardEventSchema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  });
   const { $schema, ...rest } = generated;
   return {
     $schema,

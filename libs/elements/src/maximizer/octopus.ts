@@ -88,8 +88,14 @@ const octopusEnvelopeSchema = z.looseObject({
   Msg: z.union([z.array(z.string()), z.string()]).optional(),
 });
 
+/** A record is an object whose members are passed on unexamined: not copied member by member as
+ * `z.record` does for every record of every page (which also dropped a member named `__proto__`). */
+const recordSchema = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+);
+
 const octopusPageSchema = z.looseObject({
-  Data: z.array(z.record(z.string(), z.unknown())),
+  Data: z.array(recordSchema),
   PageKey: z.string().nullish(),
 });
 
