@@ -160,6 +160,28 @@ export async function sinkRequests(
   return body.requests;
 }
 
+/** What the sink kept on a path, without bodies (`view=summary`): cheap to poll while measuring. */
+export interface SinkRequestSummary {
+  seq: number;
+  receivedAtMs: number;
+  path: string;
+  response: { status: number; dropped: boolean };
+  /** Events of the notification, null when the body is not one. */
+  events: number | null;
+}
+
+export async function sinkSummaries(
+  sinkUrl: string,
+  pathPrefix: string,
+  sinceSeq = 0,
+): Promise<SinkRequestSummary[]> {
+  const response = await fetch(
+    `${sinkUrl}/_sink/requests?pathPrefix=${encodeURIComponent(pathPrefix)}&limit=50000&since=${sinceSeq}&view=summary`,
+  );
+  const body = (await response.json()) as { requests: SinkRequestSummary[] };
+  return body.requests;
+}
+
 /** Every event of every accepted (2xx) notification on a path. */
 export function eventsOf(requests: SinkRequest[]): DeliveredEvent[] {
   return requests

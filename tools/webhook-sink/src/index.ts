@@ -1,5 +1,11 @@
 export { createWebhookSink } from './server';
-export type { ReceivedRequest, RequestFilter, WebhookSink, WebhookSinkOptions } from './server';
+export type {
+  ReceivedRequest,
+  RequestFilter,
+  RequestSummary,
+  WebhookSink,
+  WebhookSinkOptions,
+} from './server';
 export { FaultPlan, faultSpecSchema } from './faults';
 export type { ActiveFault, FaultSpec } from './faults';
 export {

@@ -86,6 +86,7 @@ const requestsQuerySchema = z.object({
   signature: z.enum(['valid', 'invalid']).optional(),
   accepted: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(50_000).optional(),
+  view: z.enum(['full', 'summary']).optional(),
 });
 const keyBodySchema = z.object({
   key: z.string().min(1),
@@ -141,6 +142,27 @@ function parseJson(body: Buffer): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A request without its body, headers and signatures: what a caller that only counts needs. */
+export interface RequestSummary {
+  readonly seq: number;
+  readonly receivedAtMs: number;
+  readonly path: string;
+  readonly response: { status: number; dropped: boolean };
+  /** The number of events of a Pollcast / Open Connectors notification (`message.events`), else null. */
+  readonly events: number | null;
+}
+
+function summaryOf(request: ReceivedRequest): RequestSummary {
+  const message = (request.json as { message?: { events?: unknown } } | undefined)?.message;
+  return {
+    seq: request.seq,
+    receivedAtMs: request.receivedAtMs,
+    path: request.path,
+    response: { status: request.response.status, dropped: request.response.dropped },
+    events: Array.isArray(message?.events) ? message.events.length : null,
+  };
 }
 
 function matches(request: ReceivedRequest, filter: RequestFilter): boolean {
@@ -282,13 +304,15 @@ export async function createWebhookSink(options: WebhookSinkOptions = {}): Promi
       case 'GET /requests': {
         const parsed = requestsQuerySchema.safeParse(Object.fromEntries(searchParams));
         if (!parsed.success) throw new ControlError(400, describeIssues(parsed.error));
-        const { since, accepted, ...rest } = parsed.data;
+        const { since, accepted, view, ...rest } = parsed.data;
         const found = received({
           ...rest,
           ...(since !== undefined ? { sinceSeq: since } : {}),
           ...(accepted !== undefined ? { accepted: accepted === 'true' } : {}),
         });
-        return sendJson(response, 200, { total: recordedSinceClear, count: found.length, requests: found });
+        // A summary leaves out bodies: a benchmark polling while it measures must not serialise them.
+        const listed = view === 'summary' ? found.map(summaryOf) : found;
+        return sendJson(response, 200, { total: recordedSinceClear, count: found.length, requests: listed });
       }
       case 'DELETE /requests':
         sink.clear();

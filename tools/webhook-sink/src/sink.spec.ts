@@ -152,6 +152,37 @@ describe('webhook sink', () => {
     const bad = await fetch(`${sink.url}/_sink/requests?limit=zero`);
     expect(bad.status).toBe(400);
 
+    // A summary: what a benchmark polls while it measures, without bodies.
+    const notification = JSON.stringify({ message: { instanceId: 1, events: [{}, {}, {}] } });
+    await fetch(`${sink.url}/c`, { method: 'POST', body: notification });
+    const summary = (await (await fetch(`${sink.url}/_sink/requests?view=summary`)).json()) as {
+      requests: Record<string, unknown>[];
+    };
+    expect(summary.requests).toEqual([
+      {
+        seq: 1,
+        receivedAtMs: expect.any(Number),
+        path: '/a',
+        response: { status: 200, dropped: false },
+        events: null,
+      },
+      {
+        seq: 2,
+        receivedAtMs: expect.any(Number),
+        path: '/b',
+        response: { status: 200, dropped: false },
+        events: null,
+      },
+      {
+        seq: 3,
+        receivedAtMs: expect.any(Number),
+        path: '/c',
+        response: { status: 200, dropped: false },
+        events: 3,
+      },
+    ]);
+    expect((await fetch(`${sink.url}/_sink/requests?view=bodies`)).status).toBe(400);
+
     const page = await fetch(`${sink.url}/`);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toContain('id-2');
