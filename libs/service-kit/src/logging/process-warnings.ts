@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 
 /**
  * Warnings Node prints itself are plain text on stderr: one non-JSON line in a service's log stream.
- * kafkajs' request queue emits one in every process that talks to Kafka (`setTimeout` with a negative
- * delay when nothing is throttled; Node then waits 1 ms, so it is harmless), which is why it is logged
- * at debug.
+ * Unpatched kafkajs' request queue emitted one in every process that talks to Kafka (`setTimeout` with a
+ * negative delay when nothing is throttled; Node then waits 1 ms); our patch no longer schedules that
+ * timer, and the warning, should another library emit it, stays harmless and is logged at debug.
  */
 const HARMLESS_WARNINGS = new Set(['TimeoutNegativeWarning']);
 
