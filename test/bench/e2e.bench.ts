@@ -17,14 +17,8 @@ import { Client } from 'pg';
 import { Pool } from 'undici';
 import { topicName } from '@pollcast/contracts';
 import { uniqueName, waitFor } from '@pollcast/testing';
-import {
-  createInstance,
-  readTopicToEnd,
-  type SinkRequest,
-  type SinkRequestSummary,
-  sinkRequests,
-  sinkSummaries,
-} from '../support/e2e-helpers';
+import type { RequestSummary } from '@pollcast/webhook-sink';
+import { allSinkRequests, createInstance, readTopicToEnd, sinkSummaries } from '../support/e2e-helpers';
 import { contactCount, percentile, seedContacts, startBenchPlatform } from './bench-platform';
 
 const RECORDS = Number(process.env.BENCH_E2E_RECORDS ?? 5000);
@@ -159,7 +153,7 @@ async function main(): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 4000)); // first polls done
 
-    const requests: SinkRequestSummary[] = [];
+    const requests: RequestSummary[] = [];
     /** Seeds `count` new contacts (all changed now) and waits until the sink holds their events. */
     const round = async (count: number, seed: number) => {
       const contactsBefore = await contactCount(platform.simUrl);
@@ -248,13 +242,9 @@ async function main(): Promise<void> {
     }
     const firstSeq = (measured.requests[0]?.seq ?? 1) - 1;
     const lastSeq = measured.requests.at(-1)?.seq ?? firstSeq;
-    const delivered: SinkRequest[] = [];
-    for (let cursor = firstSeq; cursor < lastSeq;) {
-      const page = await sinkRequests(platform.sinkUrl, '/hooks/', cursor);
-      if (page.length === 0) break;
-      cursor = page.at(-1)?.seq ?? lastSeq;
-      delivered.push(...page.filter((request) => request.seq <= lastSeq && request.response.status < 300));
-    }
+    const delivered = (await allSinkRequests(platform.sinkUrl, '/hooks/', firstSeq)).filter(
+      (request) => request.seq <= lastSeq && request.response.status < 300,
+    );
     const latencies: number[] = [];
     for (const request of delivered) {
       const message = (

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { SimulatorClient } from '@pollcast/maximizer-sim';
+import type { RequestSummary } from '@pollcast/webhook-sink';
 import { registerKafkaCodecs } from '@pollcast/service-kit';
 import { kafkaBrokers, waitFor } from '@pollcast/testing';
 
@@ -160,25 +161,30 @@ export async function sinkRequests(
   return body.requests;
 }
 
-/** What the sink kept on a path, without bodies (`view=summary`): cheap to poll while measuring. */
-export interface SinkRequestSummary {
-  seq: number;
-  receivedAtMs: number;
-  path: string;
-  response: { status: number; dropped: boolean };
-  /** Events of the notification, null when the body is not one. */
-  events: number | null;
+/** Every request the sink kept on a path after `sinceSeq`, page after page (10,000 a page). */
+export async function allSinkRequests(
+  sinkUrl: string,
+  pathPrefix: string,
+  sinceSeq: number,
+): Promise<SinkRequest[]> {
+  const all: SinkRequest[] = [];
+  for (;;) {
+    const page = await sinkRequests(sinkUrl, pathPrefix, all.at(-1)?.seq ?? sinceSeq);
+    all.push(...page);
+    if (page.length < 10_000) return all;
+  }
 }
 
+/** What the sink kept on a path, without bodies (`view=summary`): cheap to poll while measuring. */
 export async function sinkSummaries(
   sinkUrl: string,
   pathPrefix: string,
   sinceSeq = 0,
-): Promise<SinkRequestSummary[]> {
+): Promise<RequestSummary[]> {
   const response = await fetch(
     `${sinkUrl}/_sink/requests?pathPrefix=${encodeURIComponent(pathPrefix)}&limit=50000&since=${sinceSeq}&view=summary`,
   );
-  const body = (await response.json()) as { requests: SinkRequestSummary[] };
+  const body = (await response.json()) as { requests: RequestSummary[] };
   return body.requests;
 }
 

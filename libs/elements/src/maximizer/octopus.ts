@@ -1,5 +1,6 @@
 // CEQL → Octopus Read, and Octopus / OAuth responses → data or ProviderError.
 import { z } from 'zod';
+import { providerRecordSchema } from '@pollcast/contracts';
 import { ceqlConditions, type CeqlExpression, type CeqlOrderField } from '../ceql/ceql';
 import { kindForStatus, parseRetryAfter, ProviderError, redactSecrets } from '../errors';
 import type { HttpResponse } from '../http';
@@ -88,14 +89,8 @@ const octopusEnvelopeSchema = z.looseObject({
   Msg: z.union([z.array(z.string()), z.string()]).optional(),
 });
 
-/** A record is an object whose members are passed on unexamined: not copied member by member as
- * `z.record` does for every record of every page (which also dropped a member named `__proto__`). */
-const recordSchema = z.custom<Record<string, unknown>>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-);
-
 const octopusPageSchema = z.looseObject({
-  Data: z.array(recordSchema),
+  Data: z.array(providerRecordSchema),
   PageKey: z.string().nullish(),
 });
 
